@@ -1,0 +1,1 @@
+//! lowdepth-plaintext (in progress).

@@ -1,0 +1,1 @@
+//! lowdepth-ckks (in progress).

@@ -1,0 +1,1 @@
+//! lowdepth-data (in progress).

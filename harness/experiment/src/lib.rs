@@ -1,0 +1,1 @@
+//! lowdepth-experiment (in progress).

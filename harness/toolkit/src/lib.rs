@@ -1,0 +1,1 @@
+//! lowdepth-toolkit (in progress).
