@@ -1,0 +1,7 @@
+//! Backends that need no CKKS engine: plaintext simulation and the tracer.
+
+pub mod plaintext;
+pub mod tracer;
+
+pub use plaintext::{PlainCiphertext, PlaintextBackend, PlaintextParams};
+pub use tracer::{CostModel, OpCounts, OpKind, TraceReport, Tracer, TracerParams};

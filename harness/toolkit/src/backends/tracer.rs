@@ -1,0 +1,716 @@
+//! Tracer backend: records the circuit as a DAG instead of computing values.
+//!
+//! Every operation appends a node (op kind, inputs, level, scale) to a graph behind a
+//! `Mutex`, so the tracer is `Send + Sync` and works with `&self` inside parallel loops.
+//! From the graph it reports:
+//!
+//! - the multiplicative depth of every output, `max_level - level` (inputs encrypted at
+//!   the top level, or at levels chosen per input);
+//! - op counts by kind ([`OpCounts`]);
+//! - the set of rotation steps used (the rotation-key plan);
+//! - work and span for a [`CostModel`], and a list-scheduling simulation on P workers.
+//!
+//! Use [`TracerParams::depth_finder`] to trace with many levels (200) and read the depth
+//! a circuit needs.
+//!
+//! Key-switch accounting: a relinearization (inside `mul`), a rotation and a hoisted
+//! `rotate_many` (one decomposition shared by all its steps) each count one key switch.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+
+use crate::backend::{ckks_ciphertext_bytes, Backend, RingDegree, RotationKeys};
+use crate::error::{Result, ToolkitError};
+use crate::scale::power_of_two_moduli;
+
+/// Kind of a traced operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpKind {
+    /// Encoding a plaintext (server side: masks, plaintext operands).
+    Encode,
+    /// Encrypting an input (client side).
+    Encrypt,
+    /// Decrypting an output (client side).
+    Decrypt,
+    /// ct + ct.
+    Add,
+    /// ct - ct.
+    Sub,
+    /// -ct.
+    Negate,
+    /// ct + pt.
+    AddPlain,
+    /// ct × pt.
+    MulPlain,
+    /// ct × real constant.
+    MulConst,
+    /// ct × integer.
+    MulInt,
+    /// ct × ct, including relinearization.
+    Mul,
+    /// Rescale.
+    Rescale,
+    /// Dropping primes.
+    DropLevel,
+    /// A single rotation (its own key switch).
+    Rotate,
+    /// The shared key-switch decomposition of a hoisted `rotate_many`.
+    HoistDecompose,
+    /// One rotation of a hoisted `rotate_many`, after the shared decomposition.
+    RotateHoisted,
+}
+
+impl OpKind {
+    /// All kinds, in order.
+    pub const ALL: [OpKind; 16] = [
+        OpKind::Encode,
+        OpKind::Encrypt,
+        OpKind::Decrypt,
+        OpKind::Add,
+        OpKind::Sub,
+        OpKind::Negate,
+        OpKind::AddPlain,
+        OpKind::MulPlain,
+        OpKind::MulConst,
+        OpKind::MulInt,
+        OpKind::Mul,
+        OpKind::Rescale,
+        OpKind::DropLevel,
+        OpKind::Rotate,
+        OpKind::HoistDecompose,
+        OpKind::RotateHoisted,
+    ];
+}
+
+/// One node of the traced DAG.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    /// Operation.
+    pub kind: OpKind,
+    /// Ids of the input nodes (always smaller than this node's id).
+    pub inputs: Vec<usize>,
+    /// Level of the result (for a decomposition: of its input).
+    pub level: usize,
+    /// Scale of the result.
+    pub scale: f64,
+}
+
+/// Parameters of a tracer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TracerParams {
+    /// Slots per ciphertext (power of two).
+    pub slots: usize,
+    /// Ring degree for byte counts.
+    pub ring_degree: RingDegree,
+    /// Moduli `q_0..=q_L`: only their sizes matter for the tracer.
+    pub moduli: Vec<u64>,
+    /// Available rotation keys (use `All` to plan keys, a set to check a plan).
+    pub rotation_keys: RotationKeys,
+}
+
+impl TracerParams {
+    /// Depth-finder parameters: `levels` levels of exact `2^log_scale` moduli (so canonical
+    /// scales never drift), a 60-bit `q_0` (at least `log_scale + 1` bits), all rotation
+    /// keys. Encrypt inputs at level `levels` and read [`TraceReport::max_depth`].
+    pub fn depth_finder(slots: usize, levels: usize, log_scale: u32) -> Self {
+        Self {
+            slots,
+            ring_degree: RingDegree::for_slots(slots),
+            moduli: power_of_two_moduli(levels, log_scale, (log_scale + 20).min(62)),
+            rotation_keys: RotationKeys::All,
+        }
+    }
+}
+
+/// A traced ciphertext: a handle on a graph node, with its level and scale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TraceCiphertext {
+    /// Node id in the graph.
+    pub id: usize,
+    /// Level.
+    pub level: usize,
+    /// Scale.
+    pub scale: f64,
+}
+
+/// A traced plaintext (same representation).
+pub type TracePlaintext = TraceCiphertext;
+
+#[derive(Debug, Default)]
+struct Graph {
+    nodes: Vec<Node>,
+    outputs: Vec<usize>,
+    rotation_steps: BTreeSet<usize>,
+}
+
+/// The tracer backend.
+#[derive(Debug)]
+pub struct Tracer {
+    params: TracerParams,
+    graph: Mutex<Graph>,
+}
+
+/// Operation counts of a traced circuit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpCounts {
+    /// Plaintext encodings.
+    pub encode: u64,
+    /// Encryptions.
+    pub encrypt: u64,
+    /// Decryptions.
+    pub decrypt: u64,
+    /// ct × ct multiplications.
+    pub ct_ct_mul: u64,
+    /// ct × pt multiplications.
+    pub ct_pt_mul: u64,
+    /// Multiplications by real constants.
+    pub const_mul: u64,
+    /// Multiplications by integers.
+    pub int_mul: u64,
+    /// Rescales.
+    pub rescale: u64,
+    /// Relinearizations (one per ct × ct multiplication).
+    pub relinearize: u64,
+    /// Rotations (single and hoisted).
+    pub rotation: u64,
+    /// Of which hoisted (inside `rotate_many`).
+    pub hoisted_rotation: u64,
+    /// Key switches: relinearizations + single rotations + one per `rotate_many`.
+    pub key_switch: u64,
+    /// Additions and subtractions (ct ± ct and ct + pt).
+    pub add_sub: u64,
+    /// Negations.
+    pub negate: u64,
+    /// Level drops.
+    pub drop_level: u64,
+}
+
+/// Depth of one output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputDepth {
+    /// Node id.
+    pub node: usize,
+    /// Level of the output.
+    pub level: usize,
+    /// Levels consumed: `max_level - level`.
+    pub depth: usize,
+}
+
+/// Summary of a traced circuit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceReport {
+    /// Top level of the traced parameters.
+    pub max_level: usize,
+    /// Number of nodes in the DAG.
+    pub nodes: usize,
+    /// Operation counts.
+    pub counts: OpCounts,
+    /// Rotation steps used (normalised to `0..slots`, left rotation).
+    pub rotation_steps: Vec<usize>,
+    /// Depth of each output (the decrypted ciphertexts or those marked as outputs; if
+    /// none, every sink of the DAG).
+    pub outputs: Vec<OutputDepth>,
+    /// Largest output depth.
+    pub max_depth: usize,
+}
+
+/// Cost of one operation: `fixed + per_prime * (level + 1)` (time units of your choice).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OpCost {
+    /// Cost independent of the level.
+    pub fixed: f64,
+    /// Cost per RNS prime of the operand (`level + 1` primes).
+    pub per_prime: f64,
+}
+
+/// Per-op cost table for work/span and scheduling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostModel {
+    /// Costs by kind; missing kinds cost 0.
+    pub costs: BTreeMap<OpKind, OpCost>,
+}
+
+impl CostModel {
+    /// Every server-side op costs 1; encryption and decryption (client side) cost 0.
+    pub fn unit() -> Self {
+        let costs = OpKind::ALL
+            .iter()
+            .map(|&k| {
+                let fixed = match k {
+                    OpKind::Encrypt | OpKind::Decrypt => 0.0,
+                    _ => 1.0,
+                };
+                (
+                    k,
+                    OpCost {
+                        fixed,
+                        per_prime: 0.0,
+                    },
+                )
+            })
+            .collect();
+        Self { costs }
+    }
+
+    /// An illustrative CKKS-like table in milliseconds per prime at N = 2^15 (key-switching
+    /// ops dominate, additions are nearly free). Replace with measured costs from the
+    /// engine's benchmarks for predictions.
+    pub fn ckks_illustrative() -> Self {
+        let per = |p: f64| OpCost {
+            fixed: 0.0,
+            per_prime: p,
+        };
+        let costs = [
+            (OpKind::Encode, per(0.5)),
+            (OpKind::Encrypt, per(0.0)),
+            (OpKind::Decrypt, per(0.0)),
+            (OpKind::Add, per(0.02)),
+            (OpKind::Sub, per(0.02)),
+            (OpKind::Negate, per(0.02)),
+            (OpKind::AddPlain, per(0.02)),
+            (OpKind::MulPlain, per(0.05)),
+            (OpKind::MulConst, per(0.03)),
+            (OpKind::MulInt, per(0.03)),
+            (OpKind::Mul, per(3.5)),
+            (OpKind::Rescale, per(0.6)),
+            (OpKind::DropLevel, per(0.0)),
+            (OpKind::Rotate, per(3.2)),
+            (OpKind::HoistDecompose, per(2.0)),
+            (OpKind::RotateHoisted, per(1.3)),
+        ]
+        .into_iter()
+        .collect();
+        Self { costs }
+    }
+
+    /// Sets the cost of one kind.
+    pub fn set(&mut self, kind: OpKind, cost: OpCost) {
+        self.costs.insert(kind, cost);
+    }
+
+    /// Cost of `kind` at `level`.
+    pub fn cost(&self, kind: OpKind, level: usize) -> f64 {
+        self.costs
+            .get(&kind)
+            .map_or(0.0, |c| c.fixed + c.per_prime * (level as f64 + 1.0))
+    }
+}
+
+/// Work, span and a list-scheduling simulation on `workers` workers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleReport {
+    /// Number of workers simulated.
+    pub workers: usize,
+    /// Total cost of all nodes.
+    pub work: f64,
+    /// Cost of the critical path.
+    pub span: f64,
+    /// Makespan of a greedy list schedule (critical-path priority).
+    pub makespan: f64,
+    /// Brent's bound `work / workers + span` (an upper bound for greedy schedules).
+    pub brent_bound: f64,
+}
+
+impl Tracer {
+    /// Builds a tracer.
+    pub fn try_new(params: TracerParams) -> Result<Self> {
+        if !params.slots.is_power_of_two() {
+            return Err(ToolkitError::InvalidParameters(format!(
+                "slots {} is not a power of two",
+                params.slots
+            )));
+        }
+        RingDegree::try_new(params.ring_degree.0, params.slots)?;
+        if params.moduli.is_empty() {
+            return Err(ToolkitError::InvalidParameters("no moduli".into()));
+        }
+        Ok(Self {
+            params,
+            graph: Mutex::new(Graph::default()),
+        })
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &TracerParams {
+        &self.params
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Graph>> {
+        self.graph
+            .lock()
+            .map_err(|_| ToolkitError::Backend("tracer graph lock poisoned".into()))
+    }
+
+    fn push(
+        &self,
+        kind: OpKind,
+        inputs: Vec<usize>,
+        level: usize,
+        scale: f64,
+    ) -> Result<TraceCiphertext> {
+        let mut g = self.lock()?;
+        let id = g.nodes.len();
+        g.nodes.push(Node {
+            kind,
+            inputs,
+            level,
+            scale,
+        });
+        Ok(TraceCiphertext { id, level, scale })
+    }
+
+    /// Marks a ciphertext as a circuit output (decrypting it does the same).
+    pub fn mark_output(&self, ct: &TraceCiphertext) -> Result<()> {
+        self.lock()?.outputs.push(ct.id);
+        Ok(())
+    }
+
+    /// Levels consumed by a ciphertext: `max_level - level`.
+    pub fn depth_of(&self, ct: &TraceCiphertext) -> usize {
+        self.max_level().saturating_sub(ct.level)
+    }
+
+    /// The rotation steps used so far (normalised to `0..slots`).
+    pub fn rotation_steps(&self) -> Result<BTreeSet<usize>> {
+        Ok(self.lock()?.rotation_steps.clone())
+    }
+
+    /// A copy of the DAG's nodes.
+    pub fn nodes(&self) -> Result<Vec<Node>> {
+        Ok(self.lock()?.nodes.clone())
+    }
+
+    /// Forgets everything traced so far.
+    pub fn reset(&self) -> Result<()> {
+        *self.lock()? = Graph::default();
+        Ok(())
+    }
+
+    /// Op counts, rotation steps and output depths.
+    pub fn report(&self) -> Result<TraceReport> {
+        let g = self.lock()?;
+        let mut counts = OpCounts::default();
+        let mut consumed = vec![false; g.nodes.len()];
+        for node in &g.nodes {
+            for &i in &node.inputs {
+                if let Some(c) = consumed.get_mut(i) {
+                    *c = true;
+                }
+            }
+            match node.kind {
+                OpKind::Encode => counts.encode += 1,
+                OpKind::Encrypt => counts.encrypt += 1,
+                OpKind::Decrypt => counts.decrypt += 1,
+                OpKind::Add | OpKind::Sub | OpKind::AddPlain => counts.add_sub += 1,
+                OpKind::Negate => counts.negate += 1,
+                OpKind::MulPlain => counts.ct_pt_mul += 1,
+                OpKind::MulConst => counts.const_mul += 1,
+                OpKind::MulInt => counts.int_mul += 1,
+                OpKind::Mul => {
+                    counts.ct_ct_mul += 1;
+                    counts.relinearize += 1;
+                    counts.key_switch += 1;
+                }
+                OpKind::Rescale => counts.rescale += 1,
+                OpKind::DropLevel => counts.drop_level += 1,
+                OpKind::Rotate => {
+                    counts.rotation += 1;
+                    counts.key_switch += 1;
+                }
+                OpKind::HoistDecompose => counts.key_switch += 1,
+                OpKind::RotateHoisted => {
+                    counts.rotation += 1;
+                    counts.hoisted_rotation += 1;
+                }
+            }
+        }
+        let max_level = self.max_level();
+        let output_ids: Vec<usize> = if g.outputs.is_empty() {
+            g.nodes
+                .iter()
+                .enumerate()
+                .filter(|(i, n)| {
+                    !consumed[*i]
+                        && !matches!(
+                            n.kind,
+                            OpKind::Encode | OpKind::Decrypt | OpKind::HoistDecompose
+                        )
+                })
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            let set: BTreeSet<usize> = g.outputs.iter().copied().collect();
+            set.into_iter().collect()
+        };
+        let outputs: Vec<OutputDepth> = output_ids
+            .into_iter()
+            .filter_map(|i| g.nodes.get(i).map(|n| (i, n)))
+            .map(|(i, n)| OutputDepth {
+                node: i,
+                level: n.level,
+                depth: max_level.saturating_sub(n.level),
+            })
+            .collect();
+        let max_depth = outputs.iter().map(|o| o.depth).max().unwrap_or(0);
+        Ok(TraceReport {
+            max_level,
+            nodes: g.nodes.len(),
+            counts,
+            rotation_steps: g.rotation_steps.iter().copied().collect(),
+            outputs,
+            max_depth,
+        })
+    }
+
+    /// Work, span and the makespan of a greedy list schedule on `workers` workers
+    /// (highest bottom-level first; a node starts when its inputs are done and a worker
+    /// is free).
+    pub fn schedule(&self, cost: &CostModel, workers: usize) -> Result<ScheduleReport> {
+        if workers == 0 {
+            return Err(ToolkitError::InvalidParameters(
+                "schedule needs at least one worker".into(),
+            ));
+        }
+        let g = self.lock()?;
+        Ok(schedule_nodes(&g.nodes, cost, workers))
+    }
+}
+
+/// Work, span and list-scheduling makespan of a DAG whose inputs precede each node.
+pub fn schedule_nodes(nodes: &[Node], cost: &CostModel, workers: usize) -> ScheduleReport {
+    let n = nodes.len();
+    let workers = workers.max(1);
+    let c: Vec<f64> = nodes.iter().map(|x| cost.cost(x.kind, x.level)).collect();
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut indeg = vec![0usize; n];
+    for (i, node) in nodes.iter().enumerate() {
+        for &p in &node.inputs {
+            if p < i {
+                succ[p].push(i);
+                indeg[i] += 1;
+            }
+        }
+    }
+    // Earliest finish (span) and bottom level (priority).
+    let mut finish = vec![0.0f64; n];
+    for i in 0..n {
+        let start = nodes[i]
+            .inputs
+            .iter()
+            .filter(|&&p| p < i)
+            .map(|&p| finish[p])
+            .fold(0.0, f64::max);
+        finish[i] = start + c[i];
+    }
+    let span = finish.iter().copied().fold(0.0, f64::max);
+    let work: f64 = c.iter().sum();
+    let mut bottom = vec![0.0f64; n];
+    for i in (0..n).rev() {
+        bottom[i] = c[i] + succ[i].iter().map(|&s| bottom[s]).fold(0.0, f64::max);
+    }
+    // Priority key: larger bottom level first, then smaller id. f64 -> ordered bits
+    // (all values are >= 0, so the bit patterns order like the numbers).
+    let key = |i: usize| (bottom[i].max(0.0).to_bits(), Reverse(i));
+    let mut ready: BinaryHeap<((u64, Reverse<usize>), usize)> = BinaryHeap::new();
+    for i in 0..n {
+        if indeg[i] == 0 {
+            ready.push((key(i), i));
+        }
+    }
+    let mut free: BinaryHeap<Reverse<u64>> =
+        (0..workers).map(|_| Reverse(0f64.to_bits())).collect();
+    let mut ready_time = vec![0.0f64; n];
+    let mut makespan = 0.0f64;
+    while let Some((_, i)) = ready.pop() {
+        let t_free = free.pop().map_or(0.0, |Reverse(b)| f64::from_bits(b));
+        let start = t_free.max(ready_time[i]);
+        let end = start + c[i];
+        free.push(Reverse(end.to_bits()));
+        makespan = makespan.max(end);
+        for &s in &succ[i] {
+            ready_time[s] = ready_time[s].max(end);
+            indeg[s] -= 1;
+            if indeg[s] == 0 {
+                ready.push((key(s), s));
+            }
+        }
+    }
+    ScheduleReport {
+        workers,
+        work,
+        span,
+        makespan,
+        brent_bound: work / workers as f64 + span,
+    }
+}
+
+impl Backend for Tracer {
+    type Ciphertext = TraceCiphertext;
+    type Plaintext = TracePlaintext;
+
+    fn slots(&self) -> usize {
+        self.params.slots
+    }
+
+    fn ring_degree(&self) -> RingDegree {
+        self.params.ring_degree
+    }
+
+    fn moduli(&self) -> &[u64] {
+        &self.params.moduli
+    }
+
+    fn encode(&self, _values: &[f64], level: usize, scale: f64) -> Result<TracePlaintext> {
+        self.push(OpKind::Encode, vec![], level, scale)
+    }
+
+    fn encrypt(&self, _values: &[f64], level: usize, scale: f64) -> Result<TraceCiphertext> {
+        self.push(OpKind::Encrypt, vec![], level, scale)
+    }
+
+    /// Records the output and returns zeros (the tracer computes no values).
+    fn decrypt(&self, ct: &TraceCiphertext) -> Result<Vec<f64>> {
+        self.push(OpKind::Decrypt, vec![ct.id], ct.level, ct.scale)?;
+        self.mark_output(ct)?;
+        Ok(vec![0.0; self.params.slots])
+    }
+
+    fn level(&self, ct: &TraceCiphertext) -> usize {
+        ct.level
+    }
+
+    fn scale(&self, ct: &TraceCiphertext) -> f64 {
+        ct.scale
+    }
+
+    fn plaintext_level(&self, pt: &TracePlaintext) -> usize {
+        pt.level
+    }
+
+    fn plaintext_scale(&self, pt: &TracePlaintext) -> f64 {
+        pt.scale
+    }
+
+    fn add(&self, a: &TraceCiphertext, b: &TraceCiphertext) -> Result<TraceCiphertext> {
+        self.push(OpKind::Add, vec![a.id, b.id], a.level, a.scale)
+    }
+
+    fn sub(&self, a: &TraceCiphertext, b: &TraceCiphertext) -> Result<TraceCiphertext> {
+        self.push(OpKind::Sub, vec![a.id, b.id], a.level, a.scale)
+    }
+
+    fn negate(&self, a: &TraceCiphertext) -> Result<TraceCiphertext> {
+        self.push(OpKind::Negate, vec![a.id], a.level, a.scale)
+    }
+
+    fn add_plain(&self, a: &TraceCiphertext, p: &TracePlaintext) -> Result<TraceCiphertext> {
+        self.push(OpKind::AddPlain, vec![a.id, p.id], a.level, a.scale)
+    }
+
+    fn mul_plain(&self, a: &TraceCiphertext, p: &TracePlaintext) -> Result<TraceCiphertext> {
+        self.push(
+            OpKind::MulPlain,
+            vec![a.id, p.id],
+            a.level,
+            a.scale * p.scale,
+        )
+    }
+
+    fn mul_const(&self, a: &TraceCiphertext, _c: f64, const_scale: f64) -> Result<TraceCiphertext> {
+        self.push(OpKind::MulConst, vec![a.id], a.level, a.scale * const_scale)
+    }
+
+    fn mul_int(&self, a: &TraceCiphertext, _i: i64) -> Result<TraceCiphertext> {
+        self.push(OpKind::MulInt, vec![a.id], a.level, a.scale)
+    }
+
+    fn mul(&self, a: &TraceCiphertext, b: &TraceCiphertext) -> Result<TraceCiphertext> {
+        self.push(OpKind::Mul, vec![a.id, b.id], a.level, a.scale * b.scale)
+    }
+
+    fn rescale(&self, a: &TraceCiphertext) -> Result<TraceCiphertext> {
+        let q = *self
+            .params
+            .moduli
+            .get(a.level)
+            .ok_or_else(|| ToolkitError::Backend(format!("no modulus at level {}", a.level)))?;
+        self.push(
+            OpKind::Rescale,
+            vec![a.id],
+            a.level.saturating_sub(1),
+            a.scale / q as f64,
+        )
+    }
+
+    fn drop_to_level(&self, a: &TraceCiphertext, level: usize) -> Result<TraceCiphertext> {
+        self.push(OpKind::DropLevel, vec![a.id], level, a.scale)
+    }
+
+    fn rotate(&self, a: &TraceCiphertext, step: i32) -> Result<TraceCiphertext> {
+        let ct = self.push(OpKind::Rotate, vec![a.id], a.level, a.scale)?;
+        let s = (step as i64).rem_euclid(self.params.slots as i64) as usize;
+        self.lock()?.rotation_steps.insert(s);
+        Ok(ct)
+    }
+
+    fn rotate_many(&self, a: &TraceCiphertext, steps: &[i32]) -> Result<Vec<TraceCiphertext>> {
+        let d = self.push(OpKind::HoistDecompose, vec![a.id], a.level, a.scale)?;
+        let mut out = Vec::with_capacity(steps.len());
+        for &step in steps {
+            out.push(self.push(OpKind::RotateHoisted, vec![d.id], a.level, a.scale)?);
+            let s = (step as i64).rem_euclid(self.params.slots as i64) as usize;
+            self.lock()?.rotation_steps.insert(s);
+        }
+        Ok(out)
+    }
+
+    fn has_rotation_key(&self, step: i32) -> bool {
+        usize::try_from(step)
+            .map(|s| self.params.rotation_keys.contains(s % self.params.slots))
+            .unwrap_or(false)
+    }
+
+    fn ciphertext_bytes(&self, ct: &TraceCiphertext) -> u64 {
+        ckks_ciphertext_bytes(self.params.ring_degree, &self.params.moduli, ct.level)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(kind: OpKind, inputs: Vec<usize>) -> Node {
+        Node {
+            kind,
+            inputs,
+            level: 0,
+            scale: 1.0,
+        }
+    }
+
+    #[test]
+    fn work_span_and_schedule_of_a_fork_join() {
+        // 0 -> {1,2,3,4} -> 5 (sum of four): unit costs.
+        let mut nodes = vec![node(OpKind::Encode, vec![])];
+        for _ in 0..4 {
+            nodes.push(node(OpKind::Rotate, vec![0]));
+        }
+        nodes.push(node(OpKind::Add, vec![1, 2]));
+        nodes.push(node(OpKind::Add, vec![3, 4]));
+        nodes.push(node(OpKind::Add, vec![5, 6]));
+        let cost = CostModel::unit();
+        let r1 = schedule_nodes(&nodes, &cost, 1);
+        assert_eq!(r1.work, 8.0);
+        assert_eq!(r1.span, 4.0);
+        assert_eq!(r1.makespan, 8.0);
+        let r2 = schedule_nodes(&nodes, &cost, 2);
+        assert_eq!(r2.makespan, 5.0);
+        let r8 = schedule_nodes(&nodes, &cost, 8);
+        assert_eq!(r8.makespan, 4.0);
+        assert!(r8.makespan <= r8.brent_bound);
+    }
+}
