@@ -1,0 +1,63 @@
+//! A small MNIST subset committed under `datasets/fixture/`, so tests never need the network.
+//!
+//! Made by `cargo run -p lowdepth-data --example make_fixture` from the verified full MNIST:
+//! the first 300 images of digit 3 and the first 300 of digit 8 of the training file, and
+//! the first 100 of each of the test file, in file order, original digit labels, gzip IDX.
+//! Standard MNIST names, so [`crate::fetch::MnistFiles::locate`] finds them.
+//!
+//! ```
+//! # fn main() -> Result<(), lowdepth_data::DataError> {
+//! let split = lowdepth_data::fixture::load_verified()?;
+//! assert_eq!((split.train.labels.len(), split.test.labels.len()), (600, 200));
+//! # Ok(()) }
+//! ```
+
+use std::path::PathBuf;
+
+use crate::error::Result;
+use crate::fetch::{verify_sha256, MnistFiles, MnistSplit};
+use crate::idx;
+
+/// Images per digit taken from the training file.
+pub const TRAIN_PER_DIGIT: usize = 300;
+/// Images per digit taken from the test file.
+pub const TEST_PER_DIGIT: usize = 100;
+/// The two digits in the fixture.
+pub const DIGITS: [u8; 2] = [3, 8];
+
+/// sha256 of the *uncompressed* fixture IDX content, in the order of
+/// [`crate::fetch::MNIST_FILE_NAMES`].
+pub const FIXTURE_SHA256: [&str; 4] = [
+    "0aff9cf7d7dd860a78e3ca9b8e755198d6427577b3ff310f35ca3dbdb8510b3f",
+    "55f35abfde88ee4707f9851ae01aed553da787972dbe4c16856cdedd7309cb98",
+    "1032966a71f2968cbff2fd15a9090ba4a9f70b9aada97372cdf14a17af47e685",
+    "ae6cc297b08f0d0d56ded8db5576d1b2beb78083aa7e03b99b2741d735ad609a",
+];
+
+/// `datasets/fixture` of this checkout (located at compile time from this crate's manifest).
+pub fn dir() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../datasets/fixture"
+    ))
+}
+
+/// The fixture's four `.gz` files.
+pub fn files() -> MnistFiles {
+    let d = dir();
+    MnistFiles {
+        train_images: d.join("train-images-idx3-ubyte.gz"),
+        train_labels: d.join("train-labels-idx1-ubyte.gz"),
+        test_images: d.join("t10k-images-idx3-ubyte.gz"),
+        test_labels: d.join("t10k-labels-idx1-ubyte.gz"),
+    }
+}
+
+/// Loads the fixture and checks it against [`FIXTURE_SHA256`].
+pub fn load_verified() -> Result<MnistSplit> {
+    let f = files();
+    for (path, want) in f.paths().into_iter().zip(FIXTURE_SHA256) {
+        verify_sha256(path, &idx::read_decoded(path)?, want)?;
+    }
+    f.load()
+}
