@@ -1,0 +1,142 @@
+//! Additive operations and multiplications that consume no key: add, sub, negate,
+//! plaintext and constant operands, level dropping.
+
+use super::{scales_match, Evaluator};
+use crate::ciphertext::{Ciphertext, Plaintext};
+use crate::encoding::Encoder;
+use crate::error::{CkksError, Result};
+use crate::ring::poly::RnsPoly;
+
+impl Evaluator {
+    fn check_scales(&self, op: &'static str, left: f64, right: f64) -> Result<()> {
+        if !scales_match(left, right) {
+            return Err(CkksError::ScaleMismatch { op, left, right });
+        }
+        Ok(())
+    }
+
+    fn plain_limbs(pt: &Plaintext, level: usize) -> RnsPoly {
+        let mut p = pt.poly.clone();
+        p.truncate(level + 1);
+        p
+    }
+
+    /// a + b (same level, scales equal within 1e-9 relative).
+    pub fn add(&self, a: &Ciphertext, b: &Ciphertext) -> Result<Ciphertext> {
+        self.check_pair("add", a, b)?;
+        self.check_scales("add", a.scale, b.scale)?;
+        let idx = self.params.q_indices(a.level);
+        let mut out = a.clone();
+        out.c0.add_assign(&b.c0, &self.params, &idx);
+        out.c1.add_assign(&b.c1, &self.params, &idx);
+        Ok(out)
+    }
+
+    /// a - b (same level, scales equal within 1e-9 relative).
+    pub fn sub(&self, a: &Ciphertext, b: &Ciphertext) -> Result<Ciphertext> {
+        self.check_pair("sub", a, b)?;
+        self.check_scales("sub", a.scale, b.scale)?;
+        let idx = self.params.q_indices(a.level);
+        let mut out = a.clone();
+        out.c0.sub_assign(&b.c0, &self.params, &idx);
+        out.c1.sub_assign(&b.c1, &self.params, &idx);
+        Ok(out)
+    }
+
+    /// -a.
+    pub fn negate(&self, a: &Ciphertext) -> Result<Ciphertext> {
+        self.check_ct(a)?;
+        let idx = self.params.q_indices(a.level);
+        let mut out = a.clone();
+        out.c0.neg_assign(&self.params, &idx);
+        out.c1.neg_assign(&self.params, &idx);
+        Ok(out)
+    }
+
+    /// ct + pt (plaintext level ≥ ciphertext level; equal scales).
+    pub fn add_plain(&self, ct: &Ciphertext, pt: &Plaintext) -> Result<Ciphertext> {
+        self.check_ct(ct)?;
+        self.check_pt(pt, ct.level)?;
+        self.check_scales("add_plain", ct.scale, pt.scale)?;
+        let idx = self.params.q_indices(ct.level);
+        let mut out = ct.clone();
+        out.c0
+            .add_assign(&Self::plain_limbs(pt, ct.level), &self.params, &idx);
+        Ok(out)
+    }
+
+    /// ct - pt (plaintext level ≥ ciphertext level; equal scales).
+    pub fn sub_plain(&self, ct: &Ciphertext, pt: &Plaintext) -> Result<Ciphertext> {
+        self.check_ct(ct)?;
+        self.check_pt(pt, ct.level)?;
+        self.check_scales("sub_plain", ct.scale, pt.scale)?;
+        let idx = self.params.q_indices(ct.level);
+        let mut out = ct.clone();
+        out.c0
+            .sub_assign(&Self::plain_limbs(pt, ct.level), &self.params, &idx);
+        Ok(out)
+    }
+
+    /// ct ⊙ pt slot-wise; result scale = ct.scale · pt.scale; no rescale inside.
+    pub fn mul_plain(&self, ct: &Ciphertext, pt: &Plaintext) -> Result<Ciphertext> {
+        self.check_ct(ct)?;
+        self.check_pt(pt, ct.level)?;
+        let idx = self.params.q_indices(ct.level);
+        let m = Self::plain_limbs(pt, ct.level);
+        Ok(Ciphertext {
+            c0: ct.c0.mul(&m, &self.params, &idx),
+            c1: ct.c1.mul(&m, &self.params, &idx),
+            level: ct.level,
+            scale: ct.scale * pt.scale,
+        })
+    }
+
+    /// ct · c, with c encoded as the integer round(c · const_scale) in every slot; result
+    /// scale = ct.scale · const_scale; no rescale inside.
+    pub fn mul_const(&self, ct: &Ciphertext, c: f64, const_scale: f64) -> Result<Ciphertext> {
+        self.check_ct(ct)?;
+        if !(const_scale.is_finite() && const_scale > 0.0) {
+            return Err(CkksError::Encode {
+                reason: format!("constant scale {const_scale} must be finite and positive"),
+            });
+        }
+        let consts = Encoder::constant_residues(&self.params, c, const_scale, ct.level)?;
+        let idx = self.params.q_indices(ct.level);
+        let mut out = ct.clone();
+        out.c0.mul_scalar_assign(&consts, &self.params, &idx);
+        out.c1.mul_scalar_assign(&consts, &self.params, &idx);
+        out.scale = ct.scale * const_scale;
+        Ok(out)
+    }
+
+    /// ct · k for an integer k: no level used, scale unchanged.
+    pub fn mul_int(&self, ct: &Ciphertext, k: i64) -> Result<Ciphertext> {
+        self.check_ct(ct)?;
+        let idx = self.params.q_indices(ct.level);
+        let consts: Vec<u64> = idx
+            .iter()
+            .map(|&i| self.params.modulus(i).reduce_i64(k))
+            .collect();
+        let mut out = ct.clone();
+        out.c0.mul_scalar_assign(&consts, &self.params, &idx);
+        out.c1.mul_scalar_assign(&consts, &self.params, &idx);
+        Ok(out)
+    }
+
+    /// Drops primes down to `level` (cheap); the scale is kept.
+    pub fn drop_to_level(&self, ct: &Ciphertext, level: usize) -> Result<Ciphertext> {
+        self.check_ct(ct)?;
+        if level > ct.level {
+            return Err(CkksError::LevelTooHigh {
+                op: "drop_to_level",
+                from: ct.level,
+                to: level,
+            });
+        }
+        let mut out = ct.clone();
+        out.c0.truncate(level + 1);
+        out.c1.truncate(level + 1);
+        out.level = level;
+        Ok(out)
+    }
+}

@@ -1,0 +1,58 @@
+//! Rescale: divide by the last prime q_l and drop it (level l → l-1, scale / q_l).
+
+use rayon::prelude::*;
+
+use super::Evaluator;
+use crate::ciphertext::Ciphertext;
+use crate::error::{CkksError, Result};
+use crate::params::CkksParameters;
+use crate::ring::poly::RnsPoly;
+
+/// (x - [x]_{q_l}) / q_l over Q_{l-1}, NTT form in and out (rounded division).
+pub(crate) fn divide_by_last(params: &CkksParameters, x: &RnsPoly, level: usize) -> RnsPoly {
+    let n = params.n();
+    let mut last = x.limb(level).to_vec();
+    let plan = params.plan(level);
+    plan.inv(&mut last);
+    plan.normalize(&mut last);
+    let ql = params.prime(level);
+    let half = ql / 2;
+    let mut out = x.clone();
+    out.truncate(level);
+    out.par_limbs_mut().enumerate().for_each(|(i, o)| {
+        let m = params.modulus(i);
+        let ql_mod = m.reduce(ql);
+        let mut t = vec![0u64; n];
+        for (ti, &v) in t.iter_mut().zip(&last) {
+            let r = m.reduce(v);
+            *ti = if v > half { m.sub(r, ql_mod) } else { r };
+        }
+        params.plan(i).fwd(&mut t);
+        let inv = m.shoup(m.inv(ql_mod));
+        for (a, &b) in o.iter_mut().zip(&t) {
+            *a = m.mul_shoup(m.sub(*a, b), inv);
+        }
+    });
+    out
+}
+
+impl Evaluator {
+    /// Level l → l-1; scale becomes scale / q_l (exact f64 division).
+    pub fn rescale(&self, ct: &Ciphertext) -> Result<Ciphertext> {
+        self.check_ct(ct)?;
+        if ct.level == 0 {
+            return Err(CkksError::LevelExhausted);
+        }
+        let p = &self.params;
+        let (c0, c1) = rayon::join(
+            || divide_by_last(p, &ct.c0, ct.level),
+            || divide_by_last(p, &ct.c1, ct.level),
+        );
+        Ok(Ciphertext {
+            c0,
+            c1,
+            level: ct.level - 1,
+            scale: ct.scale / p.prime(ct.level) as f64,
+        })
+    }
+}

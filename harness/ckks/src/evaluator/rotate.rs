@@ -1,0 +1,98 @@
+//! Rotations (Galois automorphisms X → X^{5^k}) and conjugation (X → X^{-1}), single and
+//! hoisted. Positive steps rotate LEFT: slot i receives slot i + k.
+
+use super::keyswitch::{decompose, key_switch_decomposed, Decomposed};
+use super::Evaluator;
+use crate::ciphertext::Ciphertext;
+use crate::error::{CkksError, Result};
+use crate::keys::{galois_element_conjugation, galois_element_for_step};
+
+impl Evaluator {
+    fn galois_key(
+        &self,
+        g: usize,
+        step: Option<i32>,
+    ) -> Result<&(crate::keys::SwitchingKey, std::sync::Arc<Vec<u32>>)> {
+        let missing = || match step {
+            Some(step) => CkksError::MissingGaloisKey { step },
+            None => CkksError::MissingConjugationKey,
+        };
+        self.galois_keys
+            .as_ref()
+            .ok_or_else(missing)?
+            .get(g)
+            .ok_or_else(missing)
+    }
+
+    fn apply_galois(
+        &self,
+        ct: &Ciphertext,
+        dec: &Decomposed,
+        g: usize,
+        step: Option<i32>,
+    ) -> Result<Ciphertext> {
+        let (key, perm) = self.galois_key(g, step)?;
+        let p = &self.params;
+        let idx = p.q_indices(ct.level);
+        let (k0, k1) = key_switch_decomposed(p, dec, key, Some(perm));
+        let mut c0 = ct.c0.permute(perm);
+        c0.add_assign(&k0, p, &idx);
+        Ok(Ciphertext {
+            c0,
+            c1: k1,
+            level: ct.level,
+            scale: ct.scale,
+        })
+    }
+
+    /// Rotates left by `step` (negative = right), modulo the slot count. Step ≡ 0 is the
+    /// identity and needs no key.
+    pub fn rotate(&self, ct: &Ciphertext, step: i32) -> Result<Ciphertext> {
+        self.check_ct(ct)?;
+        let g = galois_element_for_step(&self.params, step);
+        if g == 1 {
+            return Ok(ct.clone());
+        }
+        self.galois_key(g, Some(step))?;
+        let dec = decompose(&self.params, &ct.c1, ct.level);
+        self.apply_galois(ct, &dec, g, Some(step))
+    }
+
+    /// Rotations of one ciphertext by several steps, hoisted: c1 is decomposed (ModUp) once
+    /// and shared by all steps. Same results as calling [`Evaluator::rotate`] per step.
+    pub fn rotate_many(&self, ct: &Ciphertext, steps: &[i32]) -> Result<Vec<Ciphertext>> {
+        self.check_ct(ct)?;
+        let gs: Vec<usize> = steps
+            .iter()
+            .map(|&s| galois_element_for_step(&self.params, s))
+            .collect();
+        for (&g, &s) in gs.iter().zip(steps) {
+            if g != 1 {
+                self.galois_key(g, Some(s))?;
+            }
+        }
+        if gs.iter().all(|&g| g == 1) {
+            return Ok(vec![ct.clone(); steps.len()]);
+        }
+        let dec = decompose(&self.params, &ct.c1, ct.level);
+        gs.iter()
+            .zip(steps)
+            .map(|(&g, &s)| {
+                if g == 1 {
+                    Ok(ct.clone())
+                } else {
+                    self.apply_galois(ct, &dec, g, Some(s))
+                }
+            })
+            .collect()
+    }
+
+    /// Complex conjugation of the slots (identity on real-valued slots, up to noise).
+    pub fn conjugate(&self, ct: &Ciphertext) -> Result<Ciphertext> {
+        self.check_ct(ct)?;
+        let g = galois_element_conjugation(&self.params);
+        self.galois_key(g, None)?;
+        let dec = decompose(&self.params, &ct.c1, ct.level);
+        self.apply_galois(ct, &dec, g, None)
+    }
+}

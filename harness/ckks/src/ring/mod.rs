@@ -1,0 +1,6 @@
+//! Ring arithmetic: modular scalars, RNS polynomials, basis conversion, automorphisms.
+
+pub(crate) mod basis;
+pub(crate) mod crt;
+pub(crate) mod modular;
+pub(crate) mod poly;
