@@ -195,6 +195,7 @@ pub fn power_of_two_moduli(levels: usize, log_scale: u32, first_bits: u32) -> Ve
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
 

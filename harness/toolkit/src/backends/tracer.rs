@@ -516,10 +516,8 @@ pub fn schedule_nodes(nodes: &[Node], cost: &CostModel, workers: usize) -> Sched
     // (all values are >= 0, so the bit patterns order like the numbers).
     let key = |i: usize| (bottom[i].max(0.0).to_bits(), Reverse(i));
     let mut ready: BinaryHeap<((u64, Reverse<usize>), usize)> = BinaryHeap::new();
-    for i in 0..n {
-        if indeg[i] == 0 {
-            ready.push((key(i), i));
-        }
+    for (i, _) in indeg.iter().enumerate().filter(|(_, &d)| d == 0) {
+        ready.push((key(i), i));
     }
     let mut free: BinaryHeap<Reverse<u64>> =
         (0..workers).map(|_| Reverse(0f64.to_bits())).collect();

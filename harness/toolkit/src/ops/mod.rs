@@ -1,0 +1,76 @@
+//! Operations on encrypted objects, generic over the backend.
+//!
+//! Multiplicative depth of each operation (levels consumed, inputs at canonical scale):
+//!
+//! | operation | result | depth |
+//! |---|---|---|
+//! | [`add`] / [`sub`] / [`negate`] / [`add_plain`] / [`add_scalar`] / [`mul_int`] | same kind | 0 |
+//! | [`mul_scalar`] / [`mul_plain`] | same kind | 1 |
+//! | [`hadamard`], [`hadamard_row_matrix`], [`hadamard_matrix_col`] | same kind / matrix | 1 |
+//! | [`sum_rows`] (add vertical units, `log2 h` rotations by multiples of `w`) | col vector | 0 |
+//! | [`sum_cols`] (`log2 w` rotate-and-add, mask column 0 × c, replicate) | row vector | 1 |
+//! | [`matrix_col_vector`] (hadamard then sum_cols) | row vector | 2 |
+//! | [`row_vector_matrix`] (hadamard then sum_rows) | col vector | 1 |
+//! | [`transpose_matrix_matrix`] (`AᵀB`: extract rows, products, masks) | matrix | 3 |
+//!
+//! Binary operations bring the operand at the higher level down to the other's level with
+//! [`Evaluator::adjust_level`](crate::Evaluator::adjust_level) (no extra depth beyond the
+//! lower operand). Work over the ciphertexts of an object runs in parallel (rayon).
+
+mod elementwise;
+mod product;
+mod reduce;
+
+pub use elementwise::{
+    add, add_plain, add_scalar, adjust_level, hadamard, hadamard_matrix_col, hadamard_row_matrix,
+    mul_int, mul_plain, mul_scalar, negate, sub,
+};
+pub use product::{matrix_col_vector, row_vector_matrix, transpose_matrix_matrix};
+pub use reduce::{sum_cols, sum_cols_steps, sum_rows, sum_rows_steps};
+
+use rayon::prelude::*;
+
+use crate::backend::Backend;
+use crate::error::Result;
+use crate::evaluator::Evaluator;
+
+/// Applies `f` to every ciphertext in parallel.
+pub(crate) fn map_cts<B: Backend, F>(cts: &[B::Ciphertext], f: F) -> Result<Vec<B::Ciphertext>>
+where
+    F: Fn(&B::Ciphertext) -> Result<B::Ciphertext> + Sync + Send,
+{
+    cts.par_iter().map(f).collect()
+}
+
+/// Level of a ciphertext list (of the first one).
+pub(crate) fn level_of<B: Backend>(eval: &Evaluator<B>, cts: &[B::Ciphertext]) -> usize {
+    cts.first().map_or(0, |c| eval.level(c))
+}
+
+/// Brings a ciphertext list down to `level` (parallel, no-op when already there).
+pub(crate) fn lower_to<B: Backend>(
+    eval: &Evaluator<B>,
+    cts: &[B::Ciphertext],
+    level: usize,
+) -> Result<Vec<B::Ciphertext>> {
+    if level_of(eval, cts) == level {
+        return Ok(cts.to_vec());
+    }
+    map_cts::<B, _>(cts, |c| eval.adjust_level(c, level))
+}
+
+/// Two ciphertext lists.
+pub(crate) type CiphertextPair<B> = (
+    Vec<<B as Backend>::Ciphertext>,
+    Vec<<B as Backend>::Ciphertext>,
+);
+
+/// Brings two ciphertext lists to the lower of their levels.
+pub(crate) fn align<B: Backend>(
+    eval: &Evaluator<B>,
+    a: &[B::Ciphertext],
+    b: &[B::Ciphertext],
+) -> Result<CiphertextPair<B>> {
+    let level = level_of(eval, a).min(level_of(eval, b));
+    Ok((lower_to(eval, a, level)?, lower_to(eval, b, level)?))
+}

@@ -1,0 +1,124 @@
+//! Matrix-vector and matrix-matrix products built from Hadamard products and reductions.
+
+use rayon::prelude::*;
+
+use crate::backend::Backend;
+use crate::encoding::{Layout, Shape};
+use crate::error::{Result, ToolkitError};
+use crate::evaluator::Evaluator;
+use crate::matrix::EncryptedMatrix;
+use crate::object::EncryptedObject;
+use crate::ops::elementwise::{hadamard_matrix_col, hadamard_row_matrix};
+use crate::ops::reduce::{
+    column_mask, doublings, rotate_and_add, row_mask, sum_all, sum_cols, sum_rows,
+};
+use crate::ops::{level_of, lower_to};
+use crate::vector::{EncryptedColVector, EncryptedRowVector};
+
+/// `c · M v` as a row vector (length `M.rows()`): [`hadamard_matrix_col`] then
+/// [`sum_cols`] with `c` folded into the mask. Depth 2.
+pub fn matrix_col_vector<B: Backend>(
+    eval: &Evaluator<B>,
+    m: &EncryptedMatrix<B>,
+    v: &EncryptedColVector<B>,
+    c: f64,
+) -> Result<EncryptedRowVector<B>> {
+    sum_cols(eval, &hadamard_matrix_col(eval, m, v)?, c)
+}
+
+/// `vᵀ M` as a column vector (length `M.cols()`): [`hadamard_row_matrix`] then
+/// [`sum_rows`]. Depth 1.
+pub fn row_vector_matrix<B: Backend>(
+    eval: &Evaluator<B>,
+    v: &EncryptedRowVector<B>,
+    m: &EncryptedMatrix<B>,
+) -> Result<EncryptedColVector<B>> {
+    sum_rows(eval, &hadamard_row_matrix(eval, v, m)?)
+}
+
+/// Column `col` of `a` as a row vector (depth 1: mask, then rotations).
+fn extract_column<B: Backend>(
+    eval: &Evaluator<B>,
+    a: &EncryptedMatrix<B>,
+    col: usize,
+) -> Result<EncryptedRowVector<B>> {
+    let unit = a.layout().unit();
+    let w = unit.width();
+    let (gv, gh) = a.layout().grid();
+    let (j, c0) = (col / w, col % w);
+    let cts = a.ciphertexts();
+    let out = (0..gv)
+        .into_par_iter()
+        .map(|i| {
+            let ct = &cts[i * gh + j];
+            let masked = eval.mul_values_rescale(ct, &column_mask(unit, c0, 1.0))?;
+            let at_zero = eval.rotate(&masked, c0 as i64)?;
+            rotate_and_add(eval, at_zero, doublings(w).map(|k| -k))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    EncryptedRowVector::from_parts(Layout::row_vector(unit, a.rows())?, out)
+}
+
+/// `Aᵀ B` for `A` (`k × m`) and `B` (`k × n`) under the same unit, as an `m × n` matrix.
+///
+/// For each column `i` of `A`: extract it as a row vector (mask + rotations, depth 1),
+/// multiply into `B` and sum the rows (row `i` of the result replicated down each unit,
+/// depth 2), then mask row `i mod h` (depth 3) and add into the result's units. Cost is
+/// about `m` times a row-vector × matrix product. Depth 3.
+pub fn transpose_matrix_matrix<B: Backend>(
+    eval: &Evaluator<B>,
+    a: &EncryptedMatrix<B>,
+    b: &EncryptedMatrix<B>,
+) -> Result<EncryptedMatrix<B>> {
+    let unit = a.layout().unit();
+    if b.layout().unit() != unit || a.rows() != b.rows() {
+        return Err(ToolkitError::ShapeMismatch {
+            op: "transpose_matrix_matrix",
+            detail: format!("{:?} vs {:?}", a.layout(), b.layout()),
+        });
+    }
+    let (m, n) = (a.cols(), b.cols());
+    let h = unit.height();
+    let (Shape::Matrix { .. }, Some(_)) = (a.layout().shape(), a.ciphertexts().first()) else {
+        return Err(ToolkitError::ShapeMismatch {
+            op: "transpose_matrix_matrix",
+            detail: "not a matrix".into(),
+        });
+    };
+    // Bring A to B's level if B is lower, so the extracted columns meet B one level down.
+    let la = level_of(eval, a.ciphertexts()).min(level_of(eval, b.ciphertexts()));
+    let a = EncryptedMatrix::from_parts(*a.layout(), lower_to(eval, a.ciphertexts(), la)?)?;
+    let columns = (0..m)
+        .into_par_iter()
+        .map(|i| extract_column(eval, &a, i))
+        .collect::<Result<Vec<_>>>()?;
+    let lvl = columns
+        .first()
+        .map_or(0, |c| level_of(eval, c.ciphertexts()));
+    let b = EncryptedMatrix::from_parts(*b.layout(), lower_to(eval, b.ciphertexts(), lvl)?)?;
+    // Row i of the result, masked to row i mod h: one ciphertext per horizontal unit.
+    let rows = columns
+        .par_iter()
+        .enumerate()
+        .map(|(i, col)| {
+            let r = row_vector_matrix(eval, col, &b)?;
+            r.ciphertexts()
+                .iter()
+                .map(|ct| eval.mul_values_rescale(ct, &row_mask(unit, i % h, 1.0)))
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let layout = Layout::matrix(unit, m, n)?;
+    let (gv, gh) = layout.grid();
+    let cts = (0..gv * gh)
+        .into_par_iter()
+        .map(|k| {
+            let (p, j) = (k / gh, k % gh);
+            let parts: Vec<B::Ciphertext> = (p * h..((p + 1) * h).min(m))
+                .map(|i| rows[i][j].clone())
+                .collect();
+            sum_all(eval, &parts)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    EncryptedMatrix::from_parts(layout, cts)
+}
