@@ -1,0 +1,2 @@
+//! The HELR baseline training circuit (depth 5 per minibatch), on the toolkit.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
