@@ -158,9 +158,9 @@ impl ScaleSchedule {
 
 /// Moduli for *simulation only* (plaintext and tracer backends): `q_0` of
 /// `first_bits` bits and `levels` scaling moduli near `2^log_scale`, chosen greedily so
-/// that the canonical scales stay within about 2^-20 of `2^log_scale` (each `q_l` is the
-/// integer `≡ 1 mod 2N` near `Δ_l^2 / 2^log_scale`, slightly perturbed so scales are not
-/// trivially powers of two). The numbers are not checked for primality.
+/// that the canonical scales stay within about 1e-5 (relative) of `2^log_scale` (each `q_l`
+/// is the integer `≡ 1 mod 2N` near `Δ_l^2 / 2^log_scale`, perturbed by about 1e-6 like
+/// real NTT primes, so scales are not trivially equal). The numbers are not checked for primality.
 pub fn simulation_moduli(
     levels: usize,
     log_scale: u32,
@@ -175,9 +175,11 @@ pub fn simulation_moduli(
     let mut delta = target;
     for l in (1..=levels).rev() {
         let ideal = delta * delta / target;
-        // Alternate a small perturbation of a few multiples of 2N around the ideal value.
+        // Perturb by about ±1e-6 relative (like the gap between real NTT primes), in
+        // multiples of 2N, alternating in sign.
         let k = (ideal / two_n as f64).round() as i64;
-        let perturb = if l % 2 == 0 { 3 } else { -2 };
+        let step = ((ideal * 1e-6 / two_n as f64) as i64).max(1);
+        let perturb = if l % 2 == 0 { 3 * step } else { -2 * step };
         let q = ((k + perturb).max(1) as u64) * two_n + 1;
         moduli[l] = q;
         delta = delta * delta / q as f64;
