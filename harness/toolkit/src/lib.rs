@@ -9,6 +9,7 @@ pub mod evaluator;
 pub mod matrix;
 pub mod object;
 pub mod ops;
+pub mod planner;
 pub mod scale;
 pub mod vector;
 

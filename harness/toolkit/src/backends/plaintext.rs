@@ -5,6 +5,7 @@
 //! and the [`Evaluator`](crate::Evaluator) checks them, so a circuit that would fail under
 //! CKKS (level exhausted, scale mismatch, missing rotation key) fails here too.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::backend::{ckks_ciphertext_bytes, Backend, RingDegree, RotationKeys};
@@ -38,9 +39,14 @@ pub struct PlainCiphertext {
 pub type PlainPlaintext = PlainCiphertext;
 
 /// The plaintext-simulation backend.
-#[derive(Debug, Clone)]
+///
+/// It also records the largest |value| of any ciphertext it produced
+/// ([`PlaintextBackend::max_abs`]), the input to the planner's `max_value_bits`.
+#[derive(Debug)]
 pub struct PlaintextBackend {
     params: PlaintextParams,
+    /// f64 bits of the largest |value| seen (non-negative floats order like their bits).
+    max_abs: AtomicU64,
 }
 
 impl PlaintextBackend {
@@ -61,7 +67,36 @@ impl PlaintextBackend {
             let slots = params.slots;
             params.rotation_keys = RotationKeys::Steps(set.iter().map(|s| s % slots).collect());
         }
-        Ok(Self { params })
+        Ok(Self {
+            params,
+            max_abs: AtomicU64::new(0),
+        })
+    }
+
+    /// Largest |value| of any ciphertext produced so far.
+    pub fn max_abs(&self) -> f64 {
+        f64::from_bits(self.max_abs.load(Ordering::Relaxed))
+    }
+
+    /// Bits needed for the integer part of [`PlaintextBackend::max_abs`] (0 below 1).
+    pub fn max_value_bits(&self) -> u32 {
+        let m = self.max_abs();
+        if m < 1.0 {
+            0
+        } else {
+            m.log2().floor() as u32 + 1
+        }
+    }
+
+    /// Resets [`PlaintextBackend::max_abs`].
+    pub fn reset_max_abs(&self) {
+        self.max_abs.store(0, Ordering::Relaxed);
+    }
+
+    fn track(&self, ct: PlainCiphertext) -> PlainCiphertext {
+        let m = ct.values.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        self.max_abs.fetch_max(m.to_bits(), Ordering::Relaxed);
+        ct
     }
 
     /// The parameters.
@@ -121,11 +156,11 @@ impl Backend for PlaintextBackend {
     }
 
     fn encode(&self, values: &[f64], level: usize, scale: f64) -> Result<PlainPlaintext> {
-        Ok(PlainCiphertext {
+        Ok(self.track(PlainCiphertext {
             values: Arc::new(self.padded(values)),
             level,
             scale,
-        })
+        }))
     }
 
     fn encrypt(&self, values: &[f64], level: usize, scale: f64) -> Result<PlainCiphertext> {
@@ -153,19 +188,19 @@ impl Backend for PlaintextBackend {
     }
 
     fn add(&self, a: &PlainCiphertext, b: &PlainCiphertext) -> Result<PlainCiphertext> {
-        Ok(PlainCiphertext {
+        Ok(self.track(PlainCiphertext {
             values: Self::zip(a, b, |x, y| x + y),
             level: a.level,
             scale: a.scale,
-        })
+        }))
     }
 
     fn sub(&self, a: &PlainCiphertext, b: &PlainCiphertext) -> Result<PlainCiphertext> {
-        Ok(PlainCiphertext {
+        Ok(self.track(PlainCiphertext {
             values: Self::zip(a, b, |x, y| x - y),
             level: a.level,
             scale: a.scale,
-        })
+        }))
     }
 
     fn negate(&self, a: &PlainCiphertext) -> Result<PlainCiphertext> {
@@ -181,28 +216,28 @@ impl Backend for PlaintextBackend {
     }
 
     fn mul_plain(&self, a: &PlainCiphertext, p: &PlainPlaintext) -> Result<PlainCiphertext> {
-        Ok(PlainCiphertext {
+        Ok(self.track(PlainCiphertext {
             values: Self::zip(a, p, |x, y| x * y),
             level: a.level,
             scale: a.scale * p.scale,
-        })
+        }))
     }
 
     fn mul_const(&self, a: &PlainCiphertext, c: f64, const_scale: f64) -> Result<PlainCiphertext> {
-        Ok(PlainCiphertext {
+        Ok(self.track(PlainCiphertext {
             values: Self::map(a, |x| x * c),
             level: a.level,
             scale: a.scale * const_scale,
-        })
+        }))
     }
 
     fn mul_int(&self, a: &PlainCiphertext, i: i64) -> Result<PlainCiphertext> {
         let c = i as f64;
-        Ok(PlainCiphertext {
+        Ok(self.track(PlainCiphertext {
             values: Self::map(a, |x| x * c),
             level: a.level,
             scale: a.scale,
-        })
+        }))
     }
 
     fn mul(&self, a: &PlainCiphertext, b: &PlainCiphertext) -> Result<PlainCiphertext> {
