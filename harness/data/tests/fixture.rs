@@ -104,3 +104,51 @@ fn corrupt_files_give_clear_errors() -> R {
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+fn write_script(dir: &std::path::Path, body: &str) -> Result<std::path::PathBuf, DataError> {
+    let p = dir.join("fake_fetch.py");
+    std::fs::write(&p, body).map_err(|e| DataError::Io {
+        path: p.clone(),
+        source: e,
+    })?;
+    Ok(p)
+}
+
+/// `ensure_mnist` with stand-in scripts (needs `python3`, as the real fetch does).
+#[test]
+fn ensure_mnist_runs_script_and_verifies() -> R {
+    use lowdepth_data::fetch::ensure_mnist;
+    let base = std::env::temp_dir().join(format!("lowdepth-ensure-{}", std::process::id()));
+    let out = base.join("out");
+    std::fs::create_dir_all(&base).map_err(|e| DataError::Io {
+        path: base.clone(),
+        source: e,
+    })?;
+    // a failing script: its stderr is in the error
+    let fail = write_script(
+        &base,
+        "import sys\nsys.stderr.write('no network here\\n')\nsys.exit(3)\n",
+    )?;
+    let msg = ensure_mnist(&out, &fail)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        msg.contains("fake_fetch.py: fetch failed") && msg.contains("no network here"),
+        "{msg}"
+    );
+    // a script that copies the fixture: files appear, but the pinned MNIST hashes reject them
+    let copy = format!(
+        "import shutil, sys, os\nout = sys.argv[2]\nos.makedirs(out, exist_ok=True)\n\
+         for n in os.listdir({src:?}):\n    shutil.copy(os.path.join({src:?}, n), out)\n",
+        src = fixture::dir().display().to_string()
+    );
+    let copy = write_script(&base, &copy)?;
+    let err = ensure_mnist(&out, &copy);
+    assert!(
+        matches!(err, Err(DataError::ChecksumMismatch { .. })),
+        "{err:?}"
+    );
+    let _ = std::fs::remove_dir_all(&base);
+    Ok(())
+}

@@ -34,3 +34,16 @@ fn full_mnist_counts_match_helr() -> Result<(), DataError> {
     assert_eq!(mb.n_batches(), 12);
     Ok(())
 }
+
+/// With the files present, `ensure_mnist` only verifies them (no script run, no network).
+#[test]
+fn ensure_mnist_accepts_present_files() -> Result<(), DataError> {
+    if MnistFiles::locate(&mnist_dir()).is_err() {
+        eprintln!("SKIP ensure_mnist_accepts_present_files: datasets/mnist absent");
+        return Ok(());
+    }
+    let script = PathBuf::from("/nonexistent/never-run.py");
+    let files = lowdepth_data::fetch::ensure_mnist(&mnist_dir(), &script)?;
+    assert!(files.train_images.ends_with("train-images-idx3-ubyte"));
+    Ok(())
+}
