@@ -315,6 +315,20 @@ pub struct ScheduleReport {
     pub brent_bound: f64,
 }
 
+/// A depth finder: a tracer with `levels` levels (e.g. 200) of exact `2^log_scale`
+/// moduli and all rotation keys, wrapped in an evaluator. Encrypt inputs at
+/// `eval.max_level()` (or lower, per input) and read [`TraceReport::max_depth`].
+pub fn depth_finder(
+    slots: usize,
+    levels: usize,
+    log_scale: u32,
+) -> Result<crate::Evaluator<Tracer>> {
+    crate::Evaluator::new(
+        Tracer::try_new(TracerParams::depth_finder(slots, levels, log_scale))?,
+        log_scale,
+    )
+}
+
 impl Tracer {
     /// Builds a tracer.
     pub fn try_new(params: TracerParams) -> Result<Self> {

@@ -1,0 +1,144 @@
+//! Tracer reports on real circuits: op counts, depth finder, per-input levels,
+//! work/span/scheduling, hoisted rotations.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use lowdepth_toolkit::backends::{depth_finder, CostModel, OpCounts};
+use lowdepth_toolkit::planner::{plan, CircuitProfile, PlannerConfig};
+use lowdepth_toolkit::{
+    ops, EncodingUnit, EncryptedColVector, EncryptedMatrix, EncryptedObject, EncryptedRowVector,
+    RotationKeys,
+};
+
+#[test]
+fn matrix_col_vector_op_counts_are_pinned() {
+    let eval = tracer_eval(16, 3, RotationKeys::All);
+    let unit = EncodingUnit::try_new(4, 4, 16).unwrap();
+    // 6 x 5 under 4x4: a 2 x 2 grid.
+    let m = EncryptedMatrix::encrypt(&eval, unit, 6, 5, &data(30, 1), 3).unwrap();
+    let v = EncryptedColVector::encrypt(&eval, unit, &data(5, 2), 3).unwrap();
+    let u = ops::matrix_col_vector(&eval, &m, &v, 1.0).unwrap();
+    u.decrypt(&eval).unwrap();
+    let r = eval.backend().report().unwrap();
+    let want = OpCounts {
+        encode: 1,    // the mask, shared by both vertical units
+        encrypt: 6,   // 4 matrix units + 2 vector units
+        decrypt: 2,   // the two row-vector ciphertexts
+        ct_ct_mul: 4, // hadamard, one per unit
+        relinearize: 4,
+        ct_pt_mul: 2, // mask per vertical unit
+        rescale: 6,
+        rotation: 8,    // 2 x (log2 w + log2 w)
+        key_switch: 12, // 4 relinearizations + 8 rotations
+        add_sub: 10,    // 2 x (1 horizontal add + 2 + 2 rotate-and-adds)
+        ..OpCounts::default()
+    };
+    assert_eq!(r.counts, want);
+    assert_eq!(r.rotation_steps, vec![1, 2, 14, 15]);
+    assert_eq!(r.max_depth, 2);
+    assert_eq!(r.outputs.len(), 2);
+}
+
+#[test]
+fn depth_finder_measures_chained_products() {
+    // Alternating products, as in logistic-regression training: u = Z v (depth 2), then
+    // g = u^T Z (depth 1): 3 per round, with Z adjusted down to the vector's level.
+    let eval = depth_finder(64, 200, 40).unwrap();
+    let top = eval.max_level();
+    let unit = EncodingUnit::try_new(8, 8, 64).unwrap();
+    let z = EncryptedMatrix::encrypt(&eval, unit, 20, 10, &data(200, 1), top).unwrap();
+    let mut v = EncryptedColVector::encrypt(&eval, unit, &data(10, 2), top).unwrap();
+    for round in 1..=4 {
+        let u = ops::matrix_col_vector(&eval, &z, &v, 1.0).unwrap();
+        v = ops::row_vector_matrix(&eval, &u, &z).unwrap();
+        assert_eq!(top - v.level(&eval), 3 * round);
+    }
+    v.decrypt(&eval).unwrap();
+    assert_eq!(eval.backend().report().unwrap().max_depth, 12);
+}
+
+#[test]
+fn inputs_at_chosen_levels() {
+    // A minibatch encrypted where it is first used costs no extra depth.
+    let eval = tracer_eval(16, 6, RotationKeys::All);
+    let unit = EncodingUnit::try_new(4, 4, 16).unwrap();
+    let z1 = EncryptedMatrix::encrypt(&eval, unit, 4, 4, &data(16, 1), 6).unwrap();
+    let v = EncryptedColVector::encrypt(&eval, unit, &data(4, 2), 6).unwrap();
+    let u = ops::matrix_col_vector(&eval, &z1, &v, 1.0).unwrap(); // level 4
+    let z2 = EncryptedMatrix::encrypt(&eval, unit, 4, 4, &data(16, 3), 4).unwrap();
+    let g = ops::row_vector_matrix(&eval, &u, &z2).unwrap();
+    assert_eq!(g.level(&eval), 3);
+    assert_eq!(eval.backend().depth_of(&g.ciphertexts()[0]), 3);
+    // z2's bytes are those of level-4 ciphertexts: fewer than at the top.
+    assert!(z2.ciphertext_bytes(&eval) < z1.ciphertext_bytes(&eval));
+}
+
+#[test]
+fn work_span_and_schedule_of_a_circuit() {
+    let eval = tracer_eval(64, 4, RotationKeys::All);
+    let unit = EncodingUnit::try_new(8, 8, 64).unwrap();
+    let m = EncryptedMatrix::encrypt(&eval, unit, 32, 32, &data(1024, 1), 4).unwrap();
+    let r = EncryptedRowVector::encrypt(&eval, unit, &data(32, 2), 4).unwrap();
+    ops::row_vector_matrix(&eval, &r, &m).unwrap();
+    let cost = CostModel::unit();
+    let one = eval.backend().schedule(&cost, 1).unwrap();
+    let four = eval.backend().schedule(&cost, 4).unwrap();
+    let many = eval.backend().schedule(&cost, 1000).unwrap();
+    assert_eq!(one.makespan, one.work);
+    assert!(four.makespan < one.makespan);
+    assert!(four.makespan <= four.brent_bound + 1e-9);
+    assert!(four.makespan >= four.work / 4.0 && four.makespan >= four.span);
+    assert_eq!(many.makespan, many.span);
+    // 16 units: 16 (mul, rescale) pairs; 4 column sums of 4 units (3 adds) + 3 rot-adds.
+    let counts = eval.backend().report().unwrap().counts;
+    assert_eq!(counts.ct_ct_mul, 16);
+    assert_eq!(counts.rotation, 12);
+    assert_eq!(counts.add_sub, 4 * (3 + 3));
+    // Illustrative CKKS costs scale with the primes.
+    let ckks = eval
+        .backend()
+        .schedule(&CostModel::ckks_illustrative(), 2)
+        .unwrap();
+    assert!(ckks.work > 0.0 && ckks.span > 0.0);
+    assert!(eval.backend().schedule(&cost, 0).is_err());
+}
+
+#[test]
+fn hoisted_rotations_count_one_key_switch() {
+    let eval = tracer_eval(16, 1, RotationKeys::All);
+    let a = eval.encrypt_canonical(&data(16, 1), 1).unwrap();
+    let rs = eval.rotate_many(&a, &[1, 2, 3, 0]).unwrap();
+    assert_eq!(rs.len(), 4);
+    let c = eval.backend().report().unwrap().counts;
+    assert_eq!((c.rotation, c.hoisted_rotation, c.key_switch), (3, 3, 1));
+}
+
+#[test]
+fn planner_from_a_traced_circuit() {
+    let eval = depth_finder(64, 200, 40).unwrap();
+    let top = eval.max_level();
+    let unit = EncodingUnit::try_new(8, 8, 64).unwrap();
+    let z = EncryptedMatrix::encrypt(&eval, unit, 16, 8, &data(128, 1), top).unwrap();
+    let v = EncryptedColVector::encrypt(&eval, unit, &data(8, 2), top).unwrap();
+    ops::matrix_col_vector(&eval, &z, &v, 1.0)
+        .unwrap()
+        .decrypt(&eval)
+        .unwrap();
+    let report = eval.backend().report().unwrap();
+    let profile = CircuitProfile::from_trace(&report, 64, 4);
+    let req = plan(&profile, &PlannerConfig::default()).unwrap();
+    assert_eq!(req.levels, 2);
+    assert_eq!(req.first_prime_bits, 46);
+    assert_eq!(req.rotation_steps, vec![1, 2, 4, 60, 62, 63]);
+    // 46 + 80 + 60 = 186 <= 218
+    assert_eq!(req.min_log_n, 13);
+    // The plaintext backend supplies the value bound.
+    let p = plain_eval(64, 2, RotationKeys::All);
+    let z = EncryptedMatrix::encrypt(&p, unit, 16, 8, &vec![3.0; 128], 2).unwrap();
+    let v = EncryptedColVector::encrypt(&p, unit, &[2.0; 8], 2).unwrap();
+    ops::matrix_col_vector(&p, &z, &v, 1.0).unwrap();
+    assert_eq!(p.backend().max_abs(), 48.0);
+    assert_eq!(p.backend().max_value_bits(), 6);
+}
