@@ -12,6 +12,7 @@ pub mod ops;
 pub mod planner;
 pub mod scale;
 pub mod vector;
+pub mod workload;
 
 pub use backend::{Backend, RingDegree, RotationKeys};
 pub use encoding::{EncodingUnit, Layout, Shape};
