@@ -130,3 +130,63 @@ pub fn sum_cols<B: Backend>(
         .collect::<Result<Vec<_>>>()?;
     EncryptedRowVector::from_parts(Layout::row_vector(unit, rows)?, out)
 }
+
+/// `Σ_k c_k · sum_cols(M_k)` in one pass: each matrix is folded (`log2 w` rotate-and-adds)
+/// and masked with its own `c_k` without rescaling; the masked terms are added, rescaled
+/// once and replicated once (`log2 w` rotations shared by all terms). All matrices must
+/// have the same layout; they are brought to the lowest level first. Depth 1.
+pub fn sum_cols_many<B: Backend>(
+    eval: &Evaluator<B>,
+    terms: &[(&EncryptedMatrix<B>, f64)],
+) -> Result<EncryptedRowVector<B>> {
+    let Some((first, _)) = terms.first() else {
+        return Err(ToolkitError::ShapeMismatch {
+            op: "sum_cols_many",
+            detail: "no terms".into(),
+        });
+    };
+    let layout = *first.layout();
+    for (m, _) in terms {
+        layout.check_same(m.layout(), "sum_cols_many")?;
+    }
+    let unit = layout.unit();
+    let (gv, gh) = layout.grid();
+    let Shape::Matrix { rows, .. } = layout.shape() else {
+        return Err(ToolkitError::ShapeMismatch {
+            op: "sum_cols_many",
+            detail: "not a matrix".into(),
+        });
+    };
+    let level = terms.iter().map(|(m, _)| m.level(eval)).min().unwrap_or(0);
+    let lowered = terms
+        .iter()
+        .map(|(m, _)| crate::ops::lower_to(eval, m.ciphertexts(), level))
+        .collect::<Result<Vec<_>>>()?;
+    let out = (0..gv)
+        .into_par_iter()
+        .map(|i| {
+            let mut acc: Option<B::Ciphertext> = None;
+            for (cts, (_, c)) in lowered.iter().zip(terms) {
+                let summed = sum_all(eval, &cts[i * gh..(i + 1) * gh])?;
+                let folded = rotate_and_add(eval, summed, doublings(unit.width()))?;
+                let mask = eval.encode_for_mul(
+                    &column_mask(unit, 0, *c),
+                    eval.level(&folded),
+                    eval.scale(&folded),
+                )?;
+                let term = eval.mul_plain(&folded, &mask)?;
+                acc = Some(match acc {
+                    None => term,
+                    Some(a) => eval.add(&a, &term)?,
+                });
+            }
+            let acc = acc.ok_or_else(|| ToolkitError::ShapeMismatch {
+                op: "sum_cols_many",
+                detail: "no terms".into(),
+            })?;
+            let masked = eval.rescale(&acc)?;
+            rotate_and_add(eval, masked, doublings(unit.width()).map(|k| -k))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    EncryptedRowVector::from_parts(Layout::row_vector(unit, rows)?, out)
+}
