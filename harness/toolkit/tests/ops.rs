@@ -31,9 +31,10 @@ enum Op {
     MatrixColVector,
     RowVectorMatrix,
     TransposeMatrixMatrix,
+    MatrixMatrixTranspose,
 }
 
-const ALL_OPS: [Op; 18] = [
+const ALL_OPS: [Op; 19] = [
     Op::Add,
     Op::Sub,
     Op::Negate,
@@ -52,6 +53,7 @@ const ALL_OPS: [Op; 18] = [
     Op::MatrixColVector,
     Op::RowVectorMatrix,
     Op::TransposeMatrixMatrix,
+    Op::MatrixMatrixTranspose,
 ];
 
 /// The depth table of DESIGN.md section 4.
@@ -68,7 +70,7 @@ fn expected_depth(op: Op) -> usize {
         Op::SumCols => 1,
         Op::MatrixColVector => 2,
         Op::RowVectorMatrix => 1,
-        Op::TransposeMatrixMatrix => 3,
+        Op::TransposeMatrixMatrix | Op::MatrixMatrixTranspose => 3,
     }
 }
 
@@ -128,6 +130,7 @@ fn reference(op: Op, case: Case, x: &Inputs) -> Vec<f64> {
         Op::MatrixColVector => matvec(&x.m, rows, cols, &x.c),
         Op::RowVectorMatrix => vecmat(&x.r, &x.m, rows, cols),
         Op::TransposeMatrixMatrix => at_b(&x.m, &x.n, rows, cols, cols),
+        Op::MatrixMatrixTranspose => a_bt(&x.m, &x.n, rows, cols, rows),
     }
 }
 
@@ -171,6 +174,7 @@ fn run<B: Backend>(
         Op::MatrixColVector => out(eval, ops::matrix_col_vector(eval, &m, &c, 1.0)?),
         Op::RowVectorMatrix => out(eval, ops::row_vector_matrix(eval, &r, &m)?),
         Op::TransposeMatrixMatrix => out(eval, ops::transpose_matrix_matrix(eval, &m, &n)?),
+        Op::MatrixMatrixTranspose => out(eval, ops::matrix_matrix_transpose(eval, &m, &n)?),
     }
 }
 

@@ -12,6 +12,7 @@
 //! | [`matrix_col_vector`] (hadamard then sum_cols) | row vector | 2 |
 //! | [`row_vector_matrix`] (hadamard then sum_rows) | col vector | 1 |
 //! | [`transpose_matrix_matrix`] (`AᵀB`: extract rows, products, masks) | matrix | 3 |
+//! | [`matrix_matrix_transpose`] (`ABᵀ`: extract rows, products, fold, mask, place) | matrix | 3 |
 //! | [`sum_cols_many`] (`Σ c_k · sum_cols(M_k)`, one shared replication) | row vector | 1 |
 //! | [`row_to_col_transposed`] (row vector → column vector under the `w × h` unit, `h <= w`) | col vector | 1 |
 //!
@@ -28,7 +29,9 @@ pub use elementwise::{
     add, add_plain, add_scalar, adjust_level, hadamard, hadamard_matrix_col, hadamard_row_matrix,
     mul_int, mul_plain, mul_scalar, negate, sub,
 };
-pub use product::{matrix_col_vector, row_vector_matrix, transpose_matrix_matrix};
+pub use product::{
+    matrix_col_vector, matrix_matrix_transpose, row_vector_matrix, transpose_matrix_matrix,
+};
 pub use reduce::{sum_cols, sum_cols_many, sum_cols_steps, sum_rows, sum_rows_steps};
 pub use transpose::{row_to_col_transposed, row_to_col_transposed_steps};
 

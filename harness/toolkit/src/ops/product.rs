@@ -122,3 +122,88 @@ pub fn transpose_matrix_matrix<B: Backend>(
         .collect::<Result<Vec<_>>>()?;
     EncryptedMatrix::from_parts(layout, cts)
 }
+
+/// Row `row` of `b` as a column vector (depth 1: mask the row, then `log2 h` rotations by
+/// multiples of `w` copy it to every row of the unit).
+fn extract_row<B: Backend>(
+    eval: &Evaluator<B>,
+    b: &EncryptedMatrix<B>,
+    row: usize,
+) -> Result<EncryptedColVector<B>> {
+    let unit = b.layout().unit();
+    let (_, gh) = b.layout().grid();
+    let (i, r0) = (row / unit.height(), row % unit.height());
+    let cts = b.ciphertexts();
+    let w = unit.width() as i64;
+    let out = (0..gh)
+        .into_par_iter()
+        .map(|j| {
+            let masked = eval.mul_values_rescale(&cts[i * gh + j], &row_mask(unit, r0, 1.0))?;
+            rotate_and_add(eval, masked, doublings(unit.height()).map(|k| k * w))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    EncryptedColVector::from_parts(Layout::col_vector(unit, b.cols())?, out)
+}
+
+/// `A Bᵀ` for `A` (`m × k`) and `B` (`n × k`) under the same unit, as an `m × n` matrix.
+///
+/// For each row `j` of `B`: extract it as a column vector (mask + rotations, depth 1),
+/// multiply into `A` (depth 2), add the horizontal units and fold each row with `log2 w`
+/// rotate-and-adds, mask column 0 (depth 3), and rotate right by `j mod w` into column
+/// `j` of the result. Cost is about `n` times a matrix × column-vector product. Depth 3.
+pub fn matrix_matrix_transpose<B: Backend>(
+    eval: &Evaluator<B>,
+    a: &EncryptedMatrix<B>,
+    b: &EncryptedMatrix<B>,
+) -> Result<EncryptedMatrix<B>> {
+    let unit = a.layout().unit();
+    if b.layout().unit() != unit || a.cols() != b.cols() {
+        return Err(ToolkitError::ShapeMismatch {
+            op: "matrix_matrix_transpose",
+            detail: format!("{:?} vs {:?}", a.layout(), b.layout()),
+        });
+    }
+    let (m, n) = (a.rows(), b.rows());
+    let w = unit.width();
+    let (gv, gh) = a.layout().grid();
+    let lb = level_of(eval, a.ciphertexts()).min(level_of(eval, b.ciphertexts()));
+    let b = EncryptedMatrix::from_parts(*b.layout(), lower_to(eval, b.ciphertexts(), lb)?)?;
+    let rows_of_b = (0..n)
+        .into_par_iter()
+        .map(|j| extract_row(eval, &b, j))
+        .collect::<Result<Vec<_>>>()?;
+    let lvl = rows_of_b
+        .first()
+        .map_or(0, |c| level_of(eval, c.ciphertexts()));
+    let a = EncryptedMatrix::from_parts(*a.layout(), lower_to(eval, a.ciphertexts(), lvl)?)?;
+    // Column j of the result, in column j mod w of each vertical unit.
+    let columns = rows_of_b
+        .par_iter()
+        .enumerate()
+        .map(|(j, row)| {
+            let prod = hadamard_matrix_col(eval, &a, row)?;
+            let cts = prod.ciphertexts();
+            (0..gv)
+                .map(|i| {
+                    let summed = sum_all(eval, &cts[i * gh..(i + 1) * gh])?;
+                    let folded = rotate_and_add(eval, summed, doublings(w))?;
+                    let masked = eval.mul_values_rescale(&folded, &column_mask(unit, 0, 1.0))?;
+                    eval.rotate(&masked, -((j % w) as i64))
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let layout = Layout::matrix(unit, m, n)?;
+    let (cgv, cgh) = layout.grid();
+    let cts = (0..cgv * cgh)
+        .into_par_iter()
+        .map(|k| {
+            let (i, q) = (k / cgh, k % cgh);
+            let parts: Vec<B::Ciphertext> = (q * w..((q + 1) * w).min(n))
+                .map(|j| columns[j][i].clone())
+                .collect();
+            sum_all(eval, &parts)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    EncryptedMatrix::from_parts(layout, cts)
+}

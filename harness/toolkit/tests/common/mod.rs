@@ -90,3 +90,14 @@ pub fn at_b(a: &[f64], b: &[f64], k: usize, m: usize, n: usize) -> Vec<f64> {
     }
     out
 }
+
+/// A Bᵀ for A (m × k), B (n × k), row-major.
+pub fn a_bt(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
+    let mut out = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            out[i * n + j] = (0..k).map(|r| a[i * k + r] * b[j * k + r]).sum();
+        }
+    }
+    out
+}
