@@ -164,6 +164,22 @@ pub fn galois_element_for_step(params: &CkksParameters, step: i32) -> usize {
     g as usize
 }
 
+/// g^{-1} mod m for odd g and m a power of two.
+fn inverse_mod(g: usize, m: usize) -> usize {
+    // g^{φ(m)-1} = g^{m/2-1} mod m.
+    let mut r = 1usize;
+    let mut b = g % m;
+    let mut e = m / 2 - 1;
+    while e > 0 {
+        if e & 1 == 1 {
+            r = r * b % m;
+        }
+        b = b * b % m;
+        e >>= 1;
+    }
+    r
+}
+
 /// Galois element of complex conjugation, 2N - 1.
 pub fn galois_element_conjugation(params: &CkksParameters) -> usize {
     2 * params.n() - 1
@@ -288,11 +304,21 @@ impl KeyGenerator {
         elements.sort_unstable();
         elements.dedup();
         let mut keys = HashMap::new();
+        let two_n = 2 * p.n();
         for g in elements {
             let perm = p.ntt_galois_permutation(g);
             let s_g = sk.ntt().permute(&perm);
             let key = self.switching_key(&s_g, sk);
-            keys.insert(g, (key, Arc::new(perm)));
+            // Stored as φ_g^{-1}(key): the evaluator then switches c1 unpermuted and applies
+            // φ_g once to the two result polynomials (see evaluator/rotate.rs).
+            let g_inv = inverse_mod(g, two_n);
+            let perm_inv = p.ntt_galois_permutation(g_inv);
+            let parts = key
+                .parts
+                .iter()
+                .map(|(b, a)| (b.permute(&perm_inv), a.permute(&perm_inv)))
+                .collect();
+            keys.insert(g, (SwitchingKey { parts }, Arc::new(perm)));
         }
         Ok(GaloisKeys { keys })
     }

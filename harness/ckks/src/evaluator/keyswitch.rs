@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use crate::keys::SwitchingKey;
 use crate::params::CkksParameters;
-use crate::ring::basis::{mod_down, mod_up_digit};
+use crate::ring::basis::{mod_down, mod_up_digit, Conv};
 use crate::ring::poly::RnsPoly;
 
 /// The ModUp'd digits of one polynomial (NTT form over Q_level ∪ P). Computing these is the
@@ -15,7 +15,16 @@ pub(crate) struct Decomposed {
     pub(crate) digits: Vec<RnsPoly>,
 }
 
-/// Decomposes `c` (NTT form over Q_level).
+/// Position of each limb of the Q_level ∪ P basis inside a full-basis key.
+fn key_positions(params: &CkksParameters, level: usize) -> Vec<usize> {
+    let nq = level + 1;
+    let num_q = params.num_q();
+    (0..nq + params.num_special())
+        .map(|t| if t < nq { t } else { num_q + (t - nq) })
+        .collect()
+}
+
+/// Decomposes `c` (NTT form over Q_level), materializing every ModUp'd digit.
 pub(crate) fn decompose(params: &CkksParameters, c: &RnsPoly, level: usize) -> Decomposed {
     let q_idx = params.q_indices(level);
     let mut coeff = c.clone();
@@ -27,23 +36,17 @@ pub(crate) fn decompose(params: &CkksParameters, c: &RnsPoly, level: usize) -> D
     Decomposed { level, digits }
 }
 
-/// Σ_j digit_j ⊙ key_j (optionally with the digits permuted by an NTT-domain Galois
-/// permutation), then ModDown. Returns (k0, k1) over Q_level with k0 + k1·s ≈ c·s'.
+/// Σ_j digit_j ⊙ key_j, then ModDown. Returns (k0, k1) over Q_level with
+/// k0 + k1·s ≈ c·s' (s' the key's source secret).
 pub(crate) fn key_switch_decomposed(
     params: &CkksParameters,
     dec: &Decomposed,
     key: &SwitchingKey,
-    perm: Option<&[u32]>,
 ) -> (RnsPoly, RnsPoly) {
     let level = dec.level;
     let n = params.n();
     let ext_idx = params.qp_indices(level);
-    let nq = level + 1;
-    let num_q = params.num_q();
-    // Position of each extended limb inside the full-basis key.
-    let key_pos: Vec<usize> = (0..ext_idx.len())
-        .map(|t| if t < nq { t } else { num_q + (t - nq) })
-        .collect();
+    let key_pos = key_positions(params, level);
     let mut acc0 = RnsPoly::zero(n, ext_idx.len());
     let mut acc1 = RnsPoly::zero(n, ext_idx.len());
     acc0.par_limbs_mut()
@@ -52,21 +55,58 @@ pub(crate) fn key_switch_decomposed(
         .for_each(|(t, (a0, a1))| {
             let plan = params.plan(ext_idx[t]);
             let kp = key_pos[t];
-            let mut tmp = if perm.is_some() {
-                vec![0u64; n]
-            } else {
-                Vec::new()
-            };
             for (d, (kb, ka)) in dec.digits.iter().zip(&key.parts) {
-                let src = d.limb(t);
-                let x: &[u64] = match perm {
-                    Some(p) => {
-                        for (o, &i) in tmp.iter_mut().zip(p) {
-                            *o = src[i as usize];
-                        }
-                        &tmp
-                    }
-                    None => src,
+                plan.mul_accumulate(a0, d.limb(t), kb.limb(kp));
+                plan.mul_accumulate(a1, d.limb(t), ka.limb(kp));
+            }
+        });
+    let (k0, k1) = rayon::join(
+        || mod_down(params, &acc0, level),
+        || mod_down(params, &acc1, level),
+    );
+    (k0, k1)
+}
+
+/// Full key switch of one polynomial, fused per limb: each extended limb of each digit is
+/// base-converted, transformed and multiplied into the accumulators while in cache, so the
+/// digits are never materialized.
+pub(crate) fn key_switch(
+    params: &CkksParameters,
+    c: &RnsPoly,
+    level: usize,
+    key: &SwitchingKey,
+) -> (RnsPoly, RnsPoly) {
+    let n = params.n();
+    let q_idx = params.q_indices(level);
+    let ext_idx = params.qp_indices(level);
+    let key_pos = key_positions(params, level);
+    let mut coeff = c.clone();
+    coeff.intt(params, &q_idx);
+    let ranges: Vec<std::ops::Range<usize>> = (0..params.digits_at(level))
+        .map(|j| params.digit_range(j, level))
+        .collect();
+    let srcs: Vec<Vec<usize>> = ranges.iter().map(|r| r.clone().collect()).collect();
+    let convs: Vec<Conv> = srcs
+        .par_iter()
+        .map(|src| Conv::new(params, &coeff, src, src))
+        .collect();
+    let mut acc0 = RnsPoly::zero(n, ext_idx.len());
+    let mut acc1 = RnsPoly::zero(n, ext_idx.len());
+    acc0.par_limbs_mut()
+        .zip(acc1.par_limbs_mut())
+        .enumerate()
+        .for_each(|(t, (a0, a1))| {
+            let gi = ext_idx[t];
+            let plan = params.plan(gi);
+            let kp = key_pos[t];
+            let mut scratch = vec![0u64; n];
+            for (j, (kb, ka)) in key.parts.iter().take(ranges.len()).enumerate() {
+                let x: &[u64] = if ranges[j].contains(&t) {
+                    c.limb(t)
+                } else {
+                    convs[j].convert_into(params, &srcs[j], gi, &mut scratch);
+                    plan.fwd(&mut scratch);
+                    &scratch
                 };
                 plan.mul_accumulate(a0, x, kb.limb(kp));
                 plan.mul_accumulate(a1, x, ka.limb(kp));
@@ -77,15 +117,4 @@ pub(crate) fn key_switch_decomposed(
         || mod_down(params, &acc1, level),
     );
     (k0, k1)
-}
-
-/// Full key switch of one polynomial.
-pub(crate) fn key_switch(
-    params: &CkksParameters,
-    c: &RnsPoly,
-    level: usize,
-    key: &SwitchingKey,
-) -> (RnsPoly, RnsPoly) {
-    let dec = decompose(params, c, level);
-    key_switch_decomposed(params, &dec, key, None)
 }

@@ -17,20 +17,18 @@ pub(crate) fn divide_by_last(params: &CkksParameters, x: &RnsPoly, level: usize)
     plan.normalize(&mut last);
     let ql = params.prime(level);
     let half = ql / 2;
-    let mut out = x.clone();
-    out.truncate(level);
+    let mut out = RnsPoly::zero(n, level);
     out.par_limbs_mut().enumerate().for_each(|(i, o)| {
         let m = params.modulus(i);
         let ql_mod = m.reduce(ql);
-        let mut t = vec![0u64; n];
-        for (ti, &v) in t.iter_mut().zip(&last) {
+        for (ti, &v) in o.iter_mut().zip(&last) {
             let r = m.reduce(v);
             *ti = if v > half { m.sub(r, ql_mod) } else { r };
         }
-        params.plan(i).fwd(&mut t);
+        params.plan(i).fwd(o);
         let inv = m.shoup(m.inv(ql_mod));
-        for (a, &b) in o.iter_mut().zip(&t) {
-            *a = m.mul_shoup(m.sub(*a, b), inv);
+        for (a, &b) in o.iter_mut().zip(x.limb(i)) {
+            *a = m.mul_shoup(m.sub(b, *a), inv);
         }
     });
     out

@@ -1,7 +1,7 @@
 //! Rotations (Galois automorphisms X → X^{5^k}) and conjugation (X → X^{-1}), single and
 //! hoisted. Positive steps rotate LEFT: slot i receives slot i + k.
 
-use super::keyswitch::{decompose, key_switch_decomposed, Decomposed};
+use super::keyswitch::{decompose, key_switch, key_switch_decomposed, Decomposed};
 use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{CkksError, Result};
@@ -24,25 +24,40 @@ impl Evaluator {
             .ok_or_else(missing)
     }
 
+    /// Galois keys are stored as φ_g^{-1}(key) (see keys.rs), so c1 is switched unpermuted
+    /// and φ_g is applied once to the results: φ_g(c0 + k0), φ_g(k1).
+    fn finish_galois(
+        &self,
+        ct: &Ciphertext,
+        k0: crate::ring::poly::RnsPoly,
+        k1: crate::ring::poly::RnsPoly,
+        perm: &[u32],
+    ) -> Ciphertext {
+        let p = &self.params;
+        let idx = p.q_indices(ct.level);
+        let mut c0 = k0;
+        c0.add_assign(&ct.c0, p, &idx);
+        Ciphertext {
+            c0: c0.permute(perm),
+            c1: k1.permute(perm),
+            level: ct.level,
+            scale: ct.scale,
+        }
+    }
+
     fn apply_galois(
         &self,
         ct: &Ciphertext,
-        dec: &Decomposed,
+        dec: Option<&Decomposed>,
         g: usize,
         step: Option<i32>,
     ) -> Result<Ciphertext> {
         let (key, perm) = self.galois_key(g, step)?;
-        let p = &self.params;
-        let idx = p.q_indices(ct.level);
-        let (k0, k1) = key_switch_decomposed(p, dec, key, Some(perm));
-        let mut c0 = ct.c0.permute(perm);
-        c0.add_assign(&k0, p, &idx);
-        Ok(Ciphertext {
-            c0,
-            c1: k1,
-            level: ct.level,
-            scale: ct.scale,
-        })
+        let (k0, k1) = match dec {
+            Some(d) => key_switch_decomposed(&self.params, d, key),
+            None => key_switch(&self.params, &ct.c1, ct.level, key),
+        };
+        Ok(self.finish_galois(ct, k0, k1, perm))
     }
 
     /// Rotates left by `step` (negative = right), modulo the slot count. Step ≡ 0 is the
@@ -53,9 +68,7 @@ impl Evaluator {
         if g == 1 {
             return Ok(ct.clone());
         }
-        self.galois_key(g, Some(step))?;
-        let dec = decompose(&self.params, &ct.c1, ct.level);
-        self.apply_galois(ct, &dec, g, Some(step))
+        self.apply_galois(ct, None, g, Some(step))
     }
 
     /// Rotations of one ciphertext by several steps, hoisted: c1 is decomposed (ModUp) once
@@ -81,7 +94,7 @@ impl Evaluator {
                 if g == 1 {
                     Ok(ct.clone())
                 } else {
-                    self.apply_galois(ct, &dec, g, Some(s))
+                    self.apply_galois(ct, Some(&dec), g, Some(s))
                 }
             })
             .collect()
@@ -91,8 +104,6 @@ impl Evaluator {
     pub fn conjugate(&self, ct: &Ciphertext) -> Result<Ciphertext> {
         self.check_ct(ct)?;
         let g = galois_element_conjugation(&self.params);
-        self.galois_key(g, None)?;
-        let dec = decompose(&self.params, &ct.c1, ct.level);
-        self.apply_galois(ct, &dec, g, None)
+        self.apply_galois(ct, None, g, None)
     }
 }

@@ -7,6 +7,8 @@ pub struct Modulus {
     p: u64,
     ratio_lo: u64,
     ratio_hi: u64,
+    /// floor(2^64 / p), for single-word Barrett reduction.
+    ratio64: u64,
 }
 
 impl Modulus {
@@ -20,6 +22,7 @@ impl Modulus {
             p,
             ratio_lo: ratio as u64,
             ratio_hi: (ratio >> 64) as u64,
+            ratio64: ((1u128 << 64) / u128::from(p)) as u64,
         }
     }
 
@@ -56,7 +59,14 @@ impl Modulus {
     /// x mod p for a 64-bit x.
     #[inline(always)]
     pub fn reduce(&self, x: u64) -> u64 {
-        self.reduce_u128(u128::from(x))
+        // q = floor(x·floor(2^64/p) / 2^64) is floor(x/p) or one less.
+        let q = ((u128::from(x) * u128::from(self.ratio64)) >> 64) as u64;
+        let r = x.wrapping_sub(q.wrapping_mul(self.p));
+        if r >= self.p {
+            r - self.p
+        } else {
+            r
+        }
     }
 
     /// a·b mod p.
@@ -190,6 +200,11 @@ mod tests {
         fn barrett_matches_u128_rem(x in any::<u128>(), p in 2u64..(1u64 << 62)) {
             let m = Modulus::new(p);
             prop_assert_eq!(u128::from(m.reduce_u128(x)), x % u128::from(p));
+        }
+
+        #[test]
+        fn reduce_u64_matches(x in any::<u64>(), p in 2u64..(1u64 << 62)) {
+            prop_assert_eq!(Modulus::new(p).reduce(x), x % p);
         }
 
         #[test]

@@ -26,7 +26,7 @@ impl RnsPoly {
 
     #[allow(dead_code)]
     pub(crate) fn from_data(n: usize, data: Vec<u64>) -> Self {
-        debug_assert!(n > 0 && data.len() % n == 0);
+        debug_assert!(n > 0 && data.len().is_multiple_of(n));
         Self { n, data }
     }
 
