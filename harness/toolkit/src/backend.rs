@@ -25,7 +25,7 @@ pub struct RingDegree(pub usize);
 impl RingDegree {
     /// Checks that `N` is a power of two with at least `2 * slots` coefficients.
     pub fn try_new(n: usize, slots: usize) -> Result<Self> {
-        if !n.is_power_of_two() || slots == 0 || n < 2 * slots {
+        if !n.is_power_of_two() || slots == 0 || slots.checked_mul(2).is_none_or(|m| n < m) {
             return Err(ToolkitError::InvalidParameters(format!(
                 "ring degree {n} must be a power of two >= 2 * slots = {}",
                 2 * slots

@@ -110,10 +110,10 @@ pub struct Layout {
 impl Layout {
     /// Layout of a `rows × cols` matrix (both >= 1).
     pub fn matrix(unit: EncodingUnit, rows: usize, cols: usize) -> Result<Self> {
-        if rows == 0 || cols == 0 {
+        if rows == 0 || cols == 0 || rows.checked_mul(cols).is_none() {
             return Err(ToolkitError::ShapeMismatch {
                 op: "matrix layout",
-                detail: format!("empty matrix {rows}x{cols}"),
+                detail: format!("matrix {rows}x{cols} is empty or too large"),
             });
         }
         Ok(Self {

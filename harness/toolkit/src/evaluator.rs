@@ -47,6 +47,11 @@ impl<B: Backend> Evaluator<B> {
         &self.backend
     }
 
+    /// Unwraps the backend.
+    pub fn into_backend(self) -> B {
+        self.backend
+    }
+
     /// The scale policy.
     pub fn schedule(&self) -> &ScaleSchedule {
         &self.schedule

@@ -170,7 +170,12 @@ pub fn simulation_moduli(
     let two_n = 2 * ring_degree.0 as u64;
     let target = 2f64.powi(log_scale as i32);
     let mut moduli = vec![0u64; levels + 1];
-    let first = (1u64 << first_bits.clamp(2, 62)) - two_n + 1;
+    let top = 1u64 << first_bits.clamp(2, 62);
+    let first = if top > two_n {
+        top - two_n + 1
+    } else {
+        top - 1
+    };
     moduli[0] = first;
     let mut delta = target;
     for l in (1..=levels).rev() {

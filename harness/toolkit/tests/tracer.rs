@@ -142,3 +142,43 @@ fn planner_from_a_traced_circuit() {
     assert_eq!(p.backend().max_abs(), 48.0);
     assert_eq!(p.backend().max_value_bits(), 6);
 }
+
+#[test]
+fn mnist_minibatch_shape_counts_and_values() {
+    // 1024 x 256 under a 64 x 256 unit at 2^14 slots: 16 vertical units, 1 horizontal.
+    use lowdepth_toolkit::workload::{ProductWorkload, MNIST_MINIBATCH};
+    let (rows, cols) = MNIST_MINIBATCH;
+    let slots = 1 << 14;
+    let unit = EncodingUnit::with_width(256, slots).unwrap();
+    let tr = tracer_eval(slots, 3, RotationKeys::All);
+    let w = ProductWorkload::encrypt(&tr, unit, rows, cols, 3).unwrap();
+    tr.backend().reset().unwrap();
+    w.matrix_col_vector(&tr).unwrap();
+    let c = tr.backend().report().unwrap().counts;
+    assert_eq!((c.ct_ct_mul, c.ct_pt_mul, c.rescale), (16, 16, 32));
+    assert_eq!(c.rotation, 16 * (8 + 8));
+    assert_eq!(c.encode, 1);
+    tr.backend().reset().unwrap();
+    w.row_vector_matrix(&tr).unwrap();
+    let c = tr.backend().report().unwrap().counts;
+    assert_eq!((c.ct_ct_mul, c.rotation, c.add_sub), (16, 6, 15 + 6));
+    // Bytes of the encrypted minibatch at the top level: 16 ciphertexts.
+    let bytes = w.z.ciphertext_bytes(&tr);
+    assert_eq!(bytes, 16 * tr.ciphertext_bytes(&w.z.ciphertexts()[0]));
+
+    let p = plain_eval(slots, 3, RotationKeys::All);
+    let w = ProductWorkload::encrypt(&p, unit, rows, cols, 3).unwrap();
+    let z = lowdepth_toolkit::workload::pseudo_random(rows * cols, 1);
+    let v = lowdepth_toolkit::workload::pseudo_random(cols, 2);
+    let r = lowdepth_toolkit::workload::pseudo_random(rows, 3);
+    assert_close(
+        &w.matrix_col_vector(&p).unwrap().decrypt(&p).unwrap(),
+        &matvec(&z, rows, cols, &v),
+        "Z v",
+    );
+    assert_close(
+        &w.row_vector_matrix(&p).unwrap().decrypt(&p).unwrap(),
+        &vecmat(&r, &z, rows, cols),
+        "r^T Z",
+    );
+}

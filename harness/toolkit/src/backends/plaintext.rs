@@ -126,7 +126,10 @@ impl PlaintextBackend {
     }
 
     fn rotated(&self, a: &PlainCiphertext, step: i32) -> PlainCiphertext {
-        let n = self.params.slots;
+        let n = a.values.len();
+        if n == 0 {
+            return a.clone();
+        }
         let k = (step as i64).rem_euclid(n as i64) as usize;
         let mut v = Vec::with_capacity(n);
         v.extend_from_slice(&a.values[k..]);
