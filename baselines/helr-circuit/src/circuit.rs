@@ -12,11 +12,12 @@
 //! Depth `5k`.
 
 use lowdepth_toolkit::ops::{
-    add, add_scalar, hadamard, hadamard_matrix_col, hadamard_row_matrix, mul_scalar, sum_cols, sum_rows,
-    sum_rows_steps, sum_cols_steps,
+    add, add_scalar, hadamard, hadamard_matrix_col, hadamard_row_matrix, mul_scalar, sum_cols,
+    sum_cols_steps, sum_rows, sum_rows_steps,
 };
 use lowdepth_toolkit::{
-    Backend, EncodingUnit, EncryptedColVector, EncryptedMatrix, EncryptedObject, Evaluator, ToolkitError,
+    Backend, EncodingUnit, EncryptedColVector, EncryptedMatrix, EncryptedObject, Evaluator,
+    ToolkitError,
 };
 use rayon::prelude::*;
 
@@ -134,11 +135,16 @@ pub fn describe(config: &CircuitConfig) -> Result<CircuitPlan> {
         )));
     }
     if !config.slots.is_power_of_two() {
-        return Err(HelrError::InvalidConfig(format!("slots {} must be a power of two", config.slots)));
+        return Err(HelrError::InvalidConfig(format!(
+            "slots {} must be a power of two",
+            config.slots
+        )));
     }
     let c = config.cubic;
     if c.c3 == 0.0 || ![c.c0, c.c1, c.c3].iter().all(|x| x.is_finite()) {
-        return Err(HelrError::InvalidConfig("cubic needs finite coefficients and c3 != 0".into()));
+        return Err(HelrError::InvalidConfig(
+            "cubic needs finite coefficients and c3 != 0".into(),
+        ));
     }
     let unit = match config.unit {
         Some(u) if u.slots() == config.slots => u,
@@ -206,7 +212,10 @@ impl<B: Backend> Upload<B> {
 
     /// Serialized size of the uploaded ciphertexts (without the initial model).
     pub fn ciphertext_bytes(&self, eval: &Evaluator<B>) -> u64 {
-        self.minibatches.iter().map(|m| m.ciphertext_bytes(eval)).sum()
+        self.minibatches
+            .iter()
+            .map(|m| m.ciphertext_bytes(eval))
+            .sum()
     }
 }
 
@@ -228,11 +237,22 @@ fn check_levels<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan) -> Result<(
 }
 
 /// Customer side: encrypts the minibatches (`k` row-major `b × f` cleartexts).
-pub fn upload<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan, minibatches: &[Vec<f64>]) -> Result<Upload<B>> {
+pub fn upload<B: Backend>(
+    eval: &Evaluator<B>,
+    plan: &CircuitPlan,
+    minibatches: &[Vec<f64>],
+) -> Result<Upload<B>> {
     check_levels(eval, plan)?;
-    let (b, f, k) = (plan.config.batch_size, plan.config.features, plan.config.minibatches);
+    let (b, f, k) = (
+        plan.config.batch_size,
+        plan.config.features,
+        plan.config.minibatches,
+    );
     if minibatches.len() != k {
-        return Err(HelrError::MinibatchCount { expected: k, got: minibatches.len() });
+        return Err(HelrError::MinibatchCount {
+            expected: k,
+            got: minibatches.len(),
+        });
     }
     let top = eval.max_level();
     let encrypted = minibatches
@@ -247,12 +267,25 @@ pub fn upload<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan, minibatches: 
                 });
             }
             if let Some(pos) = z.iter().position(|x| !x.is_finite()) {
-                return Err(HelrError::Minibatch { index, detail: format!("non-finite value at {pos}") });
+                return Err(HelrError::Minibatch {
+                    index,
+                    detail: format!("non-finite value at {pos}"),
+                });
             }
-            Ok(EncryptedMatrix::encrypt(eval, plan.unit, b, f, z, top.saturating_sub(spec.depth))?)
+            Ok(EncryptedMatrix::encrypt(
+                eval,
+                plan.unit,
+                b,
+                f,
+                z,
+                top.saturating_sub(spec.depth),
+            )?)
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Upload { plan: plan.clone(), minibatches: encrypted })
+    Ok(Upload {
+        plan: plan.clone(),
+        minibatches: encrypted,
+    })
 }
 
 /// An encrypted model `(w, v)`: two column vectors of length `f`.
@@ -265,13 +298,19 @@ pub struct EncryptedModel<B: Backend> {
 
 impl<B: Backend> Clone for EncryptedModel<B> {
     fn clone(&self) -> Self {
-        Self { w: self.w.clone(), v: self.v.clone() }
+        Self {
+            w: self.w.clone(),
+            v: self.v.clone(),
+        }
     }
 }
 
 impl<B: Backend> std::fmt::Debug for EncryptedModel<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EncryptedModel").field("w", &self.w).field("v", &self.v).finish()
+        f.debug_struct("EncryptedModel")
+            .field("w", &self.w)
+            .field("v", &self.v)
+            .finish()
     }
 }
 
@@ -288,10 +327,19 @@ impl<B: Backend> EncryptedModel<B> {
 }
 
 /// Customer side: encrypts the initial model `(w_0, v_0)` (length `f`) at the top level.
-pub fn encrypt_model<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan, w0: &[f64], v0: &[f64]) -> Result<EncryptedModel<B>> {
+pub fn encrypt_model<B: Backend>(
+    eval: &Evaluator<B>,
+    plan: &CircuitPlan,
+    w0: &[f64],
+    v0: &[f64],
+) -> Result<EncryptedModel<B>> {
     let f = plan.config.features;
     if w0.len() != f || v0.len() != f {
-        return Err(HelrError::Model(format!("initial model of lengths {} and {}, expected {f}", w0.len(), v0.len())));
+        return Err(HelrError::Model(format!(
+            "initial model of lengths {} and {}, expected {f}",
+            w0.len(),
+            v0.len()
+        )));
     }
     let top = eval.max_level();
     Ok(EncryptedModel {
@@ -301,7 +349,12 @@ pub fn encrypt_model<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan, w0: &[
 }
 
 /// `c · a` landing on `level` at its canonical scale (one multiplication; `level < level(a)`).
-fn scale_to_level<B: Backend>(eval: &Evaluator<B>, a: &B::Ciphertext, c: f64, level: usize) -> Result<B::Ciphertext> {
+fn scale_to_level<B: Backend>(
+    eval: &Evaluator<B>,
+    a: &B::Ciphertext,
+    c: f64,
+    level: usize,
+) -> Result<B::Ciphertext> {
     let current = eval.level(a);
     if level >= current {
         return Err(HelrError::Toolkit(ToolkitError::InvalidLevel {
@@ -311,11 +364,17 @@ fn scale_to_level<B: Backend>(eval: &Evaluator<B>, a: &B::Ciphertext, c: f64, le
         }));
     }
     let dropped = eval.drop_to_level(a, level + 1)?;
-    let s = eval.schedule().delta(level)? * eval.schedule().modulus(level + 1)? / eval.scale(&dropped);
+    let s =
+        eval.schedule().delta(level)? * eval.schedule().modulus(level + 1)? / eval.scale(&dropped);
     Ok(eval.rescale(&eval.mul_const(&dropped, c, s)?)?)
 }
 
-fn scale_object<B: Backend, T: EncryptedObject<B>>(eval: &Evaluator<B>, a: &T, c: f64, level: usize) -> Result<T> {
+fn scale_object<B: Backend, T: EncryptedObject<B>>(
+    eval: &Evaluator<B>,
+    a: &T,
+    c: f64,
+    level: usize,
+) -> Result<T> {
     let cts = a
         .ciphertexts()
         .par_iter()
@@ -333,9 +392,16 @@ pub fn train<B: Backend>(
 ) -> Result<EncryptedModel<B>> {
     let plan = &upload.plan;
     check_levels(eval, plan)?;
-    let (b, f, k) = (plan.config.batch_size, plan.config.features, plan.config.minibatches);
+    let (b, f, k) = (
+        plan.config.batch_size,
+        plan.config.features,
+        plan.config.minibatches,
+    );
     if etas.len() < k {
-        return Err(HelrError::Etas { needed: k, got: etas.len() });
+        return Err(HelrError::Etas {
+            needed: k,
+            got: etas.len(),
+        });
     }
     if let Some(i) = etas.iter().take(k).position(|e| !e.is_finite()) {
         return Err(HelrError::Etas { needed: k, got: i });
@@ -350,7 +416,10 @@ pub fn train<B: Backend>(
         // 1-2: u = Z v (hadamard, then the sum_cols mask).
         let u = sum_cols(eval, &hadamard_matrix_col(eval, z, &v)?, 1.0)?;
         let lu = u.level(eval);
-        let lg = lu.checked_sub(2).ok_or(HelrError::InsufficientLevels { needed: plan.depth, available: eval.max_level() })?;
+        let lg = lu.checked_sub(2).ok_or(HelrError::InsufficientLevels {
+            needed: plan.depth,
+            available: eval.max_level(),
+        })?;
         // 3: folded cubic, first products.
         let q = add_scalar(eval, &hadamard(eval, &u, &u)?, cubic.c1 / cubic.c3)?;
         let zc = scale_object(eval, z, gamma * cubic.c3, lu)?;
@@ -361,7 +430,11 @@ pub fn train<B: Backend>(
         let g = add(eval, &big_g, &c0)?;
         let w_next = add(eval, &v, &g)?;
         // 5: v_{t+1} = (1-η) w_{t+1} + η w_t.
-        v = add(eval, &mul_scalar(eval, &w_next, 1.0 - eta)?, &mul_scalar(eval, &w, eta)?)?;
+        v = add(
+            eval,
+            &mul_scalar(eval, &w_next, 1.0 - eta)?,
+            &mul_scalar(eval, &w, eta)?,
+        )?;
         w = w_next;
     }
     Ok(EncryptedModel { w, v })

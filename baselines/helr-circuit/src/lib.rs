@@ -9,7 +9,7 @@ pub mod circuit;
 pub mod error;
 
 pub use circuit::{
-    circuit_depth, default_unit, describe, encrypt_model, train, upload, CircuitConfig, CircuitPlan, Cubic,
-    EncryptedModel, InputSpec, LevelPolicy, Upload, HELR_CUBIC,
+    circuit_depth, default_unit, describe, encrypt_model, train, upload, CircuitConfig,
+    CircuitPlan, Cubic, EncryptedModel, InputSpec, LevelPolicy, Upload, HELR_CUBIC,
 };
 pub use error::{HelrError, Result};

@@ -21,7 +21,10 @@ fn equals_reference_for_k_1_to_12() {
             let up = upload(&eval, &plan, &zs).unwrap();
             let model = encrypt_model(&eval, &plan, &w0, &v0).unwrap();
             let e = etas(k);
-            let (w, v) = train(&eval, &up, &model, &e).unwrap().decrypt(&eval).unwrap();
+            let (w, v) = train(&eval, &up, &model, &e)
+                .unwrap()
+                .decrypt(&eval)
+                .unwrap();
             let (wr, vr) = reference(&zs, b, f, &e, &w0, &v0);
             let (ew, ev) = (rel_err(&w, &wr), rel_err(&v, &vr));
             assert!(ew < 1e-9 && ev < 1e-9, "k={k}: w err {ew:e}, v err {ev:e}");

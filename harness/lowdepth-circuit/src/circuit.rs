@@ -11,8 +11,8 @@ use crate::error::{CircuitError, Result};
 use crate::layout::{tile_grid, vector_ciphertexts, Form};
 use crate::model::{gram, Cubic, HELR_CUBIC};
 use crate::ops::{
-    add_tiles, add_vectors, contract, derive_tiles, hadamard, inner_reduce_steps, lincomb, outer_reduce_steps,
-    square_plus, transpose, FormVector, HalfTiles,
+    add_vectors, derive_tiles, hadamard, inner_reduce_steps, lincomb, outer_reduce_steps,
+    product_contract, square_plus, transpose, FormVector, HalfTiles,
 };
 
 /// At which level the customer encrypts each input.
@@ -123,7 +123,7 @@ pub fn default_unit(features: usize, slots: usize) -> Result<EncodingUnit> {
 }
 
 fn form_of_pair(p: usize) -> Form {
-    if p % 2 == 0 {
+    if p.is_multiple_of(2) {
         Form::Inner
     } else {
         Form::Outer
@@ -132,7 +132,7 @@ fn form_of_pair(p: usize) -> Form {
 
 /// Whether minibatch `t` is uploaded as tiles of `Z_t` (true) or of `Z_tᵀ` (false).
 fn minibatch_untransposed(t: usize) -> bool {
-    let first = t % 2 == 0;
+    let first = t.is_multiple_of(2);
     match (form_of_pair(t / 2), first) {
         (Form::Inner, true) | (Form::Outer, false) => true,
         (Form::Inner, false) | (Form::Outer, true) => false,
@@ -148,11 +148,16 @@ pub fn describe(config: &CircuitConfig) -> Result<CircuitPlan> {
         )));
     }
     if !config.slots.is_power_of_two() || config.slots < 2 {
-        return Err(CircuitError::InvalidConfig(format!("slots {} must be a power of two >= 2", config.slots)));
+        return Err(CircuitError::InvalidConfig(format!(
+            "slots {} must be a power of two >= 2",
+            config.slots
+        )));
     }
     let c = config.cubic;
     if c.c3 == 0.0 || ![c.c0, c.c1, c.c3].iter().all(|x| x.is_finite()) {
-        return Err(CircuitError::InvalidConfig("cubic needs finite coefficients and c3 != 0".into()));
+        return Err(CircuitError::InvalidConfig(
+            "cubic needs finite coefficients and c3 != 0".into(),
+        ));
     }
     let unit = match config.unit {
         Some(u) if u.slots() == config.slots && u.width() >= 2 => u,
@@ -181,9 +186,19 @@ pub fn describe(config: &CircuitConfig) -> Result<CircuitPlan> {
         } else {
             (InputKind::MinibatchTransposed, tiles(f, b))
         };
-        inputs.push(InputSpec { kind, index: t, depth: at(d), ciphertexts: n });
+        inputs.push(InputSpec {
+            kind,
+            index: t,
+            depth: at(d),
+            ciphertexts: n,
+        });
         if t % 2 == 1 {
-            inputs.push(InputSpec { kind: InputKind::Gram, index: p, depth: at(5 * p), ciphertexts: tiles(b, b) });
+            inputs.push(InputSpec {
+                kind: InputKind::Gram,
+                index: p,
+                depth: at(5 * p),
+                ciphertexts: tiles(b, b),
+            });
         }
     }
     inputs.push(InputSpec {
@@ -241,7 +256,11 @@ impl<B: Backend> Upload<B> {
 
     fn all_tiles(&self) -> impl Iterator<Item = &HalfTiles<B>> {
         self.stages.iter().flat_map(|s| match s {
-            Stage::Pair { first, second, gram } => vec![first, second, gram],
+            Stage::Pair {
+                first,
+                second,
+                gram,
+            } => vec![first, second, gram],
             Stage::Single { data } => vec![data],
         })
     }
@@ -289,11 +308,22 @@ fn transpose_matrix(z: &[f64], rows: usize, cols: usize) -> Vec<f64> {
 
 /// Customer side: encrypts the minibatches (`k` row-major `b × f` cleartexts) in the
 /// layouts and at the levels of `plan`, with the Gram block of each pair.
-pub fn upload<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan, minibatches: &[Vec<f64>]) -> Result<Upload<B>> {
+pub fn upload<B: Backend>(
+    eval: &Evaluator<B>,
+    plan: &CircuitPlan,
+    minibatches: &[Vec<f64>],
+) -> Result<Upload<B>> {
     check_levels(eval, plan)?;
-    let (b, f, k) = (plan.config.batch_size, plan.config.features, plan.config.minibatches);
+    let (b, f, k) = (
+        plan.config.batch_size,
+        plan.config.features,
+        plan.config.minibatches,
+    );
     if minibatches.len() != k {
-        return Err(CircuitError::MinibatchCount { expected: k, got: minibatches.len() });
+        return Err(CircuitError::MinibatchCount {
+            expected: k,
+            got: minibatches.len(),
+        });
     }
     for (index, z) in minibatches.iter().enumerate() {
         if z.len() != b * f {
@@ -303,7 +333,10 @@ pub fn upload<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan, minibatches: 
             });
         }
         if let Some(pos) = z.iter().position(|x| !x.is_finite()) {
-            return Err(CircuitError::Minibatch { index, detail: format!("non-finite value at {pos}") });
+            return Err(CircuitError::Minibatch {
+                index,
+                detail: format!("non-finite value at {pos}"),
+            });
         }
     }
     let top = eval.max_level();
@@ -312,7 +345,9 @@ pub fn upload<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan, minibatches: 
             .iter()
             .find(|s| s.kind == kind && s.index == index)
             .map(|s| plan.input_level(s, top))
-            .ok_or_else(|| CircuitError::InvalidConfig(format!("plan has no {kind:?} input {index}")))
+            .ok_or_else(|| {
+                CircuitError::InvalidConfig(format!("plan has no {kind:?} input {index}"))
+            })
     };
     let encrypt_minibatch = |t: usize| -> Result<HalfTiles<B>> {
         let z = &minibatches[t];
@@ -320,7 +355,14 @@ pub fn upload<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan, minibatches: 
             HalfTiles::encrypt(eval, plan.unit, z, b, f, level_of(InputKind::Minibatch, t)?)
         } else {
             let zt = transpose_matrix(z, b, f);
-            HalfTiles::encrypt(eval, plan.unit, &zt, f, b, level_of(InputKind::MinibatchTransposed, t)?)
+            HalfTiles::encrypt(
+                eval,
+                plan.unit,
+                &zt,
+                f,
+                b,
+                level_of(InputKind::MinibatchTransposed, t)?,
+            )
         }
     };
     let mut stages = Vec::new();
@@ -342,11 +384,16 @@ pub fn upload<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan, minibatches: 
             });
             t += 2;
         } else {
-            stages.push(Stage::Single { data: encrypt_minibatch(t)? });
+            stages.push(Stage::Single {
+                data: encrypt_minibatch(t)?,
+            });
             t += 1;
         }
     }
-    Ok(Upload { plan: plan.clone(), stages })
+    Ok(Upload {
+        plan: plan.clone(),
+        stages,
+    })
 }
 
 /// An encrypted model `(w, v)`: two vectors of length `f` in the same form.
@@ -359,13 +406,19 @@ pub struct EncryptedModel<B: Backend> {
 
 impl<B: Backend> Clone for EncryptedModel<B> {
     fn clone(&self) -> Self {
-        Self { w: self.w.clone(), v: self.v.clone() }
+        Self {
+            w: self.w.clone(),
+            v: self.v.clone(),
+        }
     }
 }
 
 impl<B: Backend> std::fmt::Debug for EncryptedModel<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EncryptedModel").field("w", &self.w).field("v", &self.v).finish()
+        f.debug_struct("EncryptedModel")
+            .field("w", &self.w)
+            .field("v", &self.v)
+            .finish()
     }
 }
 
@@ -388,10 +441,19 @@ impl<B: Backend> EncryptedModel<B> {
 
 /// Customer side: encrypts the initial model `(w_0, v_0)` (length `f`) at the top level in
 /// the form the circuit starts with.
-pub fn encrypt_model<B: Backend>(eval: &Evaluator<B>, plan: &CircuitPlan, w0: &[f64], v0: &[f64]) -> Result<EncryptedModel<B>> {
+pub fn encrypt_model<B: Backend>(
+    eval: &Evaluator<B>,
+    plan: &CircuitPlan,
+    w0: &[f64],
+    v0: &[f64],
+) -> Result<EncryptedModel<B>> {
     let f = plan.config.features;
     if w0.len() != f || v0.len() != f {
-        return Err(CircuitError::Model(format!("initial model of lengths {} and {}, expected {f}", w0.len(), v0.len())));
+        return Err(CircuitError::Model(format!(
+            "initial model of lengths {} and {}, expected {f}",
+            w0.len(),
+            v0.len()
+        )));
     }
     if w0.iter().chain(v0).any(|x| !x.is_finite()) {
         return Err(CircuitError::Model("non-finite initial model".into()));
@@ -414,13 +476,9 @@ fn folded_gradient<B: Backend>(
     cubic: Cubic,
 ) -> Result<FormVector<B>> {
     let lu = u.level(eval);
-    let lq = lu.checked_sub(1).ok_or(CircuitError::InsufficientLevels { needed: 2, available: lu })?;
-    let lout = lq.checked_sub(1).ok_or(CircuitError::InsufficientLevels { needed: 2, available: lu })?;
     let dc3 = derive_tiles(eval, data, scale * cubic.c3, lu)?;
-    let dc0 = derive_tiles(eval, data, scale * cubic.c0, lout)?;
     let y = hadamard(eval, &dc3, u)?;
-    let yq = hadamard(eval, &y, q)?;
-    contract(eval, &add_tiles(eval, &yq, &dc0)?, u.form())
+    product_contract(eval, &y, q, Some((data, scale * cubic.c0)))
 }
 
 /// Server side: trains on the upload from `model` (`(w_0, v_0)`, usually from
@@ -434,15 +492,28 @@ pub fn train<B: Backend>(
 ) -> Result<EncryptedModel<B>> {
     let plan = &upload.plan;
     check_levels(eval, plan)?;
-    let (b, f, k) = (plan.config.batch_size, plan.config.features, plan.config.minibatches);
+    let (b, f, k) = (
+        plan.config.batch_size,
+        plan.config.features,
+        plan.config.minibatches,
+    );
     if etas.len() < k {
-        return Err(CircuitError::Etas { needed: k, got: etas.len() });
+        return Err(CircuitError::Etas {
+            needed: k,
+            got: etas.len(),
+        });
     }
     if let Some(i) = etas.iter().take(k).position(|e| !e.is_finite()) {
         return Err(CircuitError::Etas { needed: k, got: i });
     }
-    if model.w.len() != f || model.v.len() != f || model.w.form() != Form::Inner || model.v.form() != Form::Inner {
-        return Err(CircuitError::Model("initial model must be two inner-form vectors of length f".into()));
+    if model.w.len() != f
+        || model.v.len() != f
+        || model.w.form() != Form::Inner
+        || model.v.form() != Form::Inner
+    {
+        return Err(CircuitError::Model(
+            "initial model must be two inner-form vectors of length f".into(),
+        ));
     }
     let gamma = 1.0 / b as f64;
     let cubic = plan.config.cubic;
@@ -451,16 +522,20 @@ pub fn train<B: Backend>(
     let mut t = 0;
     for stage in &upload.stages {
         match stage {
-            Stage::Pair { first, second, gram } => {
+            Stage::Pair {
+                first,
+                second,
+                gram,
+            } => {
                 let (e0, e1) = (etas[t], etas[t + 1]);
                 // Iteration t: u_t (1), then the folded cubic (2).
-                let u0 = contract(eval, &hadamard(eval, first, &v)?, v.form())?;
+                let u0 = product_contract(eval, first, &v, None)?;
                 let q0 = square_plus(eval, &u0, c1_c3)?;
                 let g0 = folded_gradient(eval, first, &u0, &q0, gamma, cubic)?;
                 let w1 = add_vectors(eval, &v, &g0)?;
                 // u_{t+1} = Z_{t+1} B_t + (1-η_t) γ M_t p(u_t), ready with g_t.
                 let b0 = transpose(eval, &[(&v, 1.0 - e0), (&w, e0)])?;
-                let alpha = contract(eval, &hadamard(eval, second, &b0)?, b0.form())?;
+                let alpha = product_contract(eval, second, &b0, None)?;
                 let beta = folded_gradient(eval, gram, &u0, &q0, (1.0 - e0) * gamma, cubic)?;
                 let u1 = add_vectors(eval, &alpha, &beta)?;
                 // Iteration t+1 in the other form.
@@ -476,7 +551,7 @@ pub fn train<B: Backend>(
             }
             Stage::Single { data } => {
                 let e0 = etas[t];
-                let u0 = contract(eval, &hadamard(eval, data, &v)?, v.form())?;
+                let u0 = product_contract(eval, data, &v, None)?;
                 let q0 = square_plus(eval, &u0, c1_c3)?;
                 let g0 = folded_gradient(eval, data, &u0, &q0, gamma, cubic)?;
                 let g0s = folded_gradient(eval, data, &u0, &q0, (1.0 - e0) * gamma, cubic)?;

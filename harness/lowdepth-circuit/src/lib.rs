@@ -18,8 +18,8 @@ pub mod model;
 pub mod ops;
 
 pub use circuit::{
-    circuit_depth, default_unit, describe, encrypt_model, train, upload, CircuitConfig, CircuitPlan, EncryptedModel,
-    InputKind, InputSpec, LevelPolicy, Upload,
+    circuit_depth, default_unit, describe, encrypt_model, train, upload, CircuitConfig,
+    CircuitPlan, EncryptedModel, InputKind, InputSpec, LevelPolicy, Upload,
 };
 pub use error::{CircuitError, Result};
 pub use layout::Form;

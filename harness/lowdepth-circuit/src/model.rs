@@ -32,7 +32,13 @@ impl Cubic {
 /// `Z x` for a row-major `rows x cols` matrix.
 pub fn mat_vec(z: &[f64], rows: usize, cols: usize, x: &[f64]) -> Vec<f64> {
     (0..rows)
-        .map(|i| z[i * cols..(i + 1) * cols].iter().zip(x).map(|(a, b)| a * b).sum())
+        .map(|i| {
+            z[i * cols..(i + 1) * cols]
+                .iter()
+                .zip(x)
+                .map(|(a, b)| a * b)
+                .sum()
+        })
         .collect()
 }
 
@@ -204,7 +210,12 @@ mod tests {
     }
 
     fn rel_err(a: &[f64], b: &[f64]) -> f64 {
-        let num: f64 = a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt();
+        let num: f64 = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).powi(2))
+            .sum::<f64>()
+            .sqrt();
         let den: f64 = b.iter().map(|y| y * y).sum::<f64>().sqrt().max(1e-300);
         num / den
     }
@@ -213,14 +224,24 @@ mod tests {
     fn lowdepth_algebra_equals_the_direct_recurrence() {
         for (b, f) in [(8, 4), (16, 8), (24, 5)] {
             for k in 1..=12 {
-                let zs: Vec<Vec<f64>> = (0..k).map(|t| data(b * f, 7 + t as u64 * 31 + b as u64)).collect();
+                let zs: Vec<Vec<f64>> = (0..k)
+                    .map(|t| data(b * f, 7 + t as u64 * 31 + b as u64))
+                    .collect();
                 let e = etas(k);
                 let w0 = data(f, 99);
                 let v0 = data(f, 123);
                 let (wr, vr) = reference_train(&zs, b, f, &e, &w0, &v0, HELR_CUBIC);
                 let (wl, vl) = lowdepth_train(&zs, b, f, &e, &w0, &v0, HELR_CUBIC);
-                assert!(rel_err(&wl, &wr) < 1e-12, "w: b={b} f={f} k={k}: {}", rel_err(&wl, &wr));
-                assert!(rel_err(&vl, &vr) < 1e-12, "v: b={b} f={f} k={k}: {}", rel_err(&vl, &vr));
+                assert!(
+                    rel_err(&wl, &wr) < 1e-12,
+                    "w: b={b} f={f} k={k}: {}",
+                    rel_err(&wl, &wr)
+                );
+                assert!(
+                    rel_err(&vl, &vr) < 1e-12,
+                    "v: b={b} f={f} k={k}: {}",
+                    rel_err(&vl, &vr)
+                );
             }
         }
     }

@@ -10,7 +10,10 @@ use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator, ToolkitError};
 use rayon::prelude::*;
 
 use crate::error::{CircuitError, Result};
-use crate::layout::{chunk, pack_tiles, pack_vector, tile_grid, transpose_mask, unpack_vector, vector_ciphertexts, Form};
+use crate::layout::{
+    chunk, pack_tiles, pack_vector, tile_grid, transpose_mask, unpack_vector, vector_ciphertexts,
+    Form,
+};
 
 /// An encrypted vector in one of the two half-padded [`Form`]s.
 pub struct FormVector<B: Backend> {
@@ -44,7 +47,13 @@ impl<B: Backend> std::fmt::Debug for FormVector<B> {
 
 impl<B: Backend> FormVector<B> {
     /// Encrypts `x` in `form` at `level` (canonical scale).
-    pub fn encrypt(eval: &Evaluator<B>, unit: EncodingUnit, form: Form, x: &[f64], level: usize) -> Result<Self> {
+    pub fn encrypt(
+        eval: &Evaluator<B>,
+        unit: EncodingUnit,
+        form: Form,
+        x: &[f64],
+        level: usize,
+    ) -> Result<Self> {
         if x.is_empty() {
             return Err(CircuitError::Model("empty vector".into()));
         }
@@ -52,7 +61,12 @@ impl<B: Backend> FormVector<B> {
             .par_iter()
             .map(|s| eval.encrypt_canonical(s, level))
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(Self { unit, form, len: x.len(), cts })
+        Ok(Self {
+            unit,
+            form,
+            len: x.len(),
+            cts,
+        })
     }
 
     /// Decrypts the `len` elements.
@@ -142,7 +156,12 @@ impl<B: Backend> HalfTiles<B> {
             .par_iter()
             .map(|s| eval.encrypt_canonical(s, level))
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(Self { unit, outer, inner, cts })
+        Ok(Self {
+            unit,
+            outer,
+            inner,
+            cts,
+        })
     }
 
     /// `(outer, inner)` dimensions.
@@ -183,7 +202,11 @@ fn min_level<B: Backend>(eval: &Evaluator<B>, lists: &[&[B::Ciphertext]]) -> usi
         .unwrap_or(0)
 }
 
-fn lower_all<B: Backend>(eval: &Evaluator<B>, cts: &[B::Ciphertext], level: usize) -> Result<Vec<B::Ciphertext>> {
+fn lower_all<B: Backend>(
+    eval: &Evaluator<B>,
+    cts: &[B::Ciphertext],
+    level: usize,
+) -> Result<Vec<B::Ciphertext>> {
     Ok(cts
         .par_iter()
         .map(|c| eval.adjust_level(c, level))
@@ -193,7 +216,12 @@ fn lower_all<B: Backend>(eval: &Evaluator<B>, cts: &[B::Ciphertext], level: usiz
 /// `c · a` landing exactly on `level` at its canonical scale: drop to `level + 1`,
 /// multiply by `c` encoded so that the rescale lands on `Δ_level`, rescale. One
 /// multiplication whatever the distance; needs `level < level(a)`.
-pub fn scale_to_level<B: Backend>(eval: &Evaluator<B>, a: &B::Ciphertext, c: f64, level: usize) -> Result<B::Ciphertext> {
+pub fn scale_to_level<B: Backend>(
+    eval: &Evaluator<B>,
+    a: &B::Ciphertext,
+    c: f64,
+    level: usize,
+) -> Result<B::Ciphertext> {
     let current = eval.level(a);
     if level >= current {
         return Err(CircuitError::Toolkit(ToolkitError::InvalidLevel {
@@ -203,12 +231,18 @@ pub fn scale_to_level<B: Backend>(eval: &Evaluator<B>, a: &B::Ciphertext, c: f64
         }));
     }
     let dropped = eval.drop_to_level(a, level + 1)?;
-    let s = eval.schedule().delta(level)? * eval.schedule().modulus(level + 1)? / eval.scale(&dropped);
+    let s =
+        eval.schedule().delta(level)? * eval.schedule().modulus(level + 1)? / eval.scale(&dropped);
     Ok(eval.rescale(&eval.mul_const(&dropped, c, s)?)?)
 }
 
 /// `c · T` at `level` (data-only, off the critical path).
-pub fn derive_tiles<B: Backend>(eval: &Evaluator<B>, t: &HalfTiles<B>, c: f64, level: usize) -> Result<HalfTiles<B>> {
+pub fn derive_tiles<B: Backend>(
+    eval: &Evaluator<B>,
+    t: &HalfTiles<B>,
+    c: f64,
+    level: usize,
+) -> Result<HalfTiles<B>> {
     let cts = t
         .cts
         .par_iter()
@@ -220,7 +254,11 @@ pub fn derive_tiles<B: Backend>(eval: &Evaluator<B>, t: &HalfTiles<B>, c: f64, l
 /// Broadcasting product `T ⊙ x`: an inner-form `x` (length `inner`) multiplies every tile
 /// row by its column entries, an outer-form `x` (length `outer`) scales tile row `o` by
 /// `x[o]`. Operands are brought to the lower level first. Depth 1.
-pub fn hadamard<B: Backend>(eval: &Evaluator<B>, t: &HalfTiles<B>, x: &FormVector<B>) -> Result<HalfTiles<B>> {
+pub fn hadamard<B: Backend>(
+    eval: &Evaluator<B>,
+    t: &HalfTiles<B>,
+    x: &FormVector<B>,
+) -> Result<HalfTiles<B>> {
     let want = match x.form {
         Form::Inner => t.inner,
         Form::Outer => t.outer,
@@ -228,7 +266,10 @@ pub fn hadamard<B: Backend>(eval: &Evaluator<B>, t: &HalfTiles<B>, x: &FormVecto
     if x.unit != t.unit || x.len != want {
         return Err(shape_err(
             "hadamard (tiles)",
-            format!("{:?} vector of {} under {:?} vs {}x{} tiles under {:?}", x.form, x.len, x.unit, t.outer, t.inner, t.unit),
+            format!(
+                "{:?} vector of {} under {:?} vs {}x{} tiles under {:?}",
+                x.form, x.len, x.unit, t.outer, t.inner, t.unit
+            ),
         ));
     }
     let level = min_level(eval, &[&t.cts, &x.cts]);
@@ -243,7 +284,9 @@ pub fn hadamard<B: Backend>(eval: &Evaluator<B>, t: &HalfTiles<B>, x: &FormVecto
                 Form::Inner => k % gc,
                 Form::Outer => k / gc,
             };
-            let xv = xc.get(j).ok_or_else(|| shape_err("hadamard (tiles)", format!("no vector ciphertext {j}")))?;
+            let xv = xc.get(j).ok_or_else(|| {
+                shape_err("hadamard (tiles)", format!("no vector ciphertext {j}"))
+            })?;
             Ok(eval.mul_rescale(ct, xv)?)
         })
         .collect::<Result<Vec<_>>>()?;
@@ -251,9 +294,16 @@ pub fn hadamard<B: Backend>(eval: &Evaluator<B>, t: &HalfTiles<B>, x: &FormVecto
 }
 
 /// `a + b` for tiles of the same shape (lower operand's level). Depth 0.
-pub fn add_tiles<B: Backend>(eval: &Evaluator<B>, a: &HalfTiles<B>, b: &HalfTiles<B>) -> Result<HalfTiles<B>> {
+pub fn add_tiles<B: Backend>(
+    eval: &Evaluator<B>,
+    a: &HalfTiles<B>,
+    b: &HalfTiles<B>,
+) -> Result<HalfTiles<B>> {
     if a.unit != b.unit || a.dims() != b.dims() {
-        return Err(shape_err("add (tiles)", format!("{:?} vs {:?}", a.dims(), b.dims())));
+        return Err(shape_err(
+            "add (tiles)",
+            format!("{:?} vs {:?}", a.dims(), b.dims()),
+        ));
     }
     let level = min_level(eval, &[&a.cts, &b.cts]);
     let ac = lower_all(eval, &a.cts, level)?;
@@ -277,7 +327,11 @@ fn sum_all<B: Backend>(eval: &Evaluator<B>, cts: &[B::Ciphertext]) -> Result<B::
     }
 }
 
-fn rotate_and_add<B: Backend>(eval: &Evaluator<B>, ct: B::Ciphertext, steps: impl IntoIterator<Item = i64>) -> Result<B::Ciphertext> {
+fn rotate_and_add<B: Backend>(
+    eval: &Evaluator<B>,
+    ct: B::Ciphertext,
+    steps: impl IntoIterator<Item = i64>,
+) -> Result<B::Ciphertext> {
     let mut acc = ct;
     for s in steps {
         acc = eval.add(&acc, &eval.rotate(&acc, s)?)?;
@@ -312,16 +366,27 @@ pub fn outer_reduce_steps(unit: EncodingUnit) -> Vec<i64> {
 /// Mask-free sum over the columns of a ciphertext whose rows are `[y, 0]`: add its
 /// rotation right by `w/2` (rows become `[y, y]`), then rotate-and-add by `1, .., w/4`:
 /// `Σ y` replicated on the left half of each row, junk on the right half. Depth 0.
-pub fn inner_reduce<B: Backend>(eval: &Evaluator<B>, unit: EncodingUnit, ct: B::Ciphertext) -> Result<B::Ciphertext> {
+pub fn inner_reduce<B: Backend>(
+    eval: &Evaluator<B>,
+    unit: EncodingUnit,
+    ct: B::Ciphertext,
+) -> Result<B::Ciphertext> {
     if unit.width() < 2 {
-        return Err(shape_err("inner_reduce", "unit width must be at least 2".into()));
+        return Err(shape_err(
+            "inner_reduce",
+            "unit width must be at least 2".into(),
+        ));
     }
     rotate_and_add(eval, ct, inner_reduce_steps(unit))
 }
 
 /// Sum over the rows of a ciphertext (`log2 h` rotate-and-adds by multiples of `w`),
 /// replicated on every row. Depth 0.
-pub fn outer_reduce<B: Backend>(eval: &Evaluator<B>, unit: EncodingUnit, ct: B::Ciphertext) -> Result<B::Ciphertext> {
+pub fn outer_reduce<B: Backend>(
+    eval: &Evaluator<B>,
+    unit: EncodingUnit,
+    ct: B::Ciphertext,
+) -> Result<B::Ciphertext> {
     rotate_and_add(eval, ct, outer_reduce_steps(unit))
 }
 
@@ -329,7 +394,11 @@ pub fn outer_reduce<B: Backend>(eval: &Evaluator<B>, unit: EncodingUnit, ct: B::
 /// (`y_o = Σ_i T[o][i]`, an outer-form vector of length `outer`); `over = Outer` sums
 /// over the rows (`y_i = Σ_o T[o][i]`, an inner-form vector of length `inner`). Tiles are
 /// added before the (single) reduction of each output ciphertext. Depth 0.
-pub fn contract<B: Backend>(eval: &Evaluator<B>, t: &HalfTiles<B>, over: Form) -> Result<FormVector<B>> {
+pub fn contract<B: Backend>(
+    eval: &Evaluator<B>,
+    t: &HalfTiles<B>,
+    over: Form,
+) -> Result<FormVector<B>> {
     let (gr, gc) = tile_grid(t.unit, t.outer, t.inner);
     let (outs, len) = match over {
         Form::Inner => (gr, t.outer),
@@ -358,7 +427,11 @@ pub fn contract<B: Backend>(eval: &Evaluator<B>, t: &HalfTiles<B>, over: Form) -
 }
 
 /// `a + b` for vectors of the same form and length (lower operand's level). Depth 0.
-pub fn add_vectors<B: Backend>(eval: &Evaluator<B>, a: &FormVector<B>, b: &FormVector<B>) -> Result<FormVector<B>> {
+pub fn add_vectors<B: Backend>(
+    eval: &Evaluator<B>,
+    a: &FormVector<B>,
+    b: &FormVector<B>,
+) -> Result<FormVector<B>> {
     if a.unit != b.unit || a.form != b.form || a.len != b.len {
         return Err(shape_err("add (vectors)", format!("{a:?} vs {b:?}")));
     }
@@ -373,12 +446,21 @@ pub fn add_vectors<B: Backend>(eval: &Evaluator<B>, a: &FormVector<B>, b: &FormV
     Ok(FormVector { cts, ..a.clone() })
 }
 
-fn check_parts<B: Backend>(op: &'static str, parts: &[(&FormVector<B>, f64)]) -> Result<(EncodingUnit, Form, usize, usize)> {
+fn check_parts<B: Backend>(
+    op: &'static str,
+    parts: &[(&FormVector<B>, f64)],
+) -> Result<(EncodingUnit, Form, usize, usize)> {
     let Some((first, _)) = parts.first() else {
         return Err(shape_err(op, "no operands".into()));
     };
-    if parts.iter().any(|(p, _)| p.unit != first.unit || p.form != first.form || p.len != first.len) {
-        return Err(shape_err(op, "operands differ in unit, form or length".into()));
+    if parts
+        .iter()
+        .any(|(p, _)| p.unit != first.unit || p.form != first.form || p.len != first.len)
+    {
+        return Err(shape_err(
+            op,
+            "operands differ in unit, form or length".into(),
+        ));
     }
     let n = first.cts.len();
     Ok((first.unit, first.form, first.len, n))
@@ -386,7 +468,10 @@ fn check_parts<B: Backend>(op: &'static str, parts: &[(&FormVector<B>, f64)]) ->
 
 /// `Σ c_k x_k` with public coefficients (constants encoded so the rescaled result is
 /// canonical). Depth 1.
-pub fn lincomb<B: Backend>(eval: &Evaluator<B>, parts: &[(&FormVector<B>, f64)]) -> Result<FormVector<B>> {
+pub fn lincomb<B: Backend>(
+    eval: &Evaluator<B>,
+    parts: &[(&FormVector<B>, f64)],
+) -> Result<FormVector<B>> {
     let (unit, form, len, n) = check_parts("lincomb", parts)?;
     let lists: Vec<&[B::Ciphertext]> = parts.iter().map(|(p, _)| p.cts.as_slice()).collect();
     let level = min_level(eval, &lists);
@@ -402,21 +487,31 @@ pub fn lincomb<B: Backend>(eval: &Evaluator<B>, parts: &[(&FormVector<B>, f64)])
                 .zip(&lowered)
                 .map(|((_, c), cts)| {
                     let ct = &cts[j];
-                    let s = eval.schedule().operand_scale_for_mul(level, eval.scale(ct))?;
+                    let s = eval
+                        .schedule()
+                        .operand_scale_for_mul(level, eval.scale(ct))?;
                     eval.mul_const(ct, *c, s)
                 })
                 .collect::<std::result::Result<Vec<_>, _>>()?;
             Ok(eval.rescale(&sum_all(eval, &terms)?)?)
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(FormVector { unit, form, len, cts })
+    Ok(FormVector {
+        unit,
+        form,
+        len,
+        cts,
+    })
 }
 
 /// `Σ c_k x_k` moved into the other form: each operand ciphertext times a diagonal mask
 /// carrying its coefficient (see [`transpose_mask`]), the products summed per output
 /// ciphertext, rescaled once, then reduced (inner → outer: [`inner_reduce`]; outer →
 /// inner: [`outer_reduce`]). Depth 1.
-pub fn transpose<B: Backend>(eval: &Evaluator<B>, parts: &[(&FormVector<B>, f64)]) -> Result<FormVector<B>> {
+pub fn transpose<B: Backend>(
+    eval: &Evaluator<B>,
+    parts: &[(&FormVector<B>, f64)],
+) -> Result<FormVector<B>> {
     let (unit, form, len, _) = check_parts("transpose", parts)?;
     let lists: Vec<&[B::Ciphertext]> = parts.iter().map(|(p, _)| p.cts.as_slice()).collect();
     let level = min_level(eval, &lists);
@@ -450,11 +545,20 @@ pub fn transpose<B: Backend>(eval: &Evaluator<B>, parts: &[(&FormVector<B>, f64)
             }
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(FormVector { unit, form: to, len, cts })
+    Ok(FormVector {
+        unit,
+        form: to,
+        len,
+        cts,
+    })
 }
 
 /// `x ⊙ x + c` (the constant on every slot). Depth 1.
-pub fn square_plus<B: Backend>(eval: &Evaluator<B>, x: &FormVector<B>, c: f64) -> Result<FormVector<B>> {
+pub fn square_plus<B: Backend>(
+    eval: &Evaluator<B>,
+    x: &FormVector<B>,
+    c: f64,
+) -> Result<FormVector<B>> {
     let slots = eval.slots();
     let cts = x
         .cts
@@ -466,4 +570,87 @@ pub fn square_plus<B: Backend>(eval: &Evaluator<B>, x: &FormVector<B>, c: f64) -
         })
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(FormVector { cts, ..x.clone() })
+}
+
+/// Fused `Σ (T ⊙ x) + c · Σ E` over `x`'s index: the products of each output group are
+/// summed before a single rescale, the optional data term `c · E` is summed over the group
+/// first and scaled once onto the result's level, then one reduction. Same values and
+/// depth (1) as [`contract`] of [`hadamard`] (plus the data term), with one rescale and
+/// one constant multiplication per output ciphertext instead of one per tile.
+pub fn product_contract<B: Backend>(
+    eval: &Evaluator<B>,
+    t: &HalfTiles<B>,
+    x: &FormVector<B>,
+    extra: Option<(&HalfTiles<B>, f64)>,
+) -> Result<FormVector<B>> {
+    let want = match x.form {
+        Form::Inner => t.inner,
+        Form::Outer => t.outer,
+    };
+    if x.unit != t.unit || x.len != want {
+        return Err(shape_err(
+            "product_contract",
+            format!(
+                "{:?} vector of {} vs {}x{} tiles",
+                x.form, x.len, t.outer, t.inner
+            ),
+        ));
+    }
+    if let Some((e, _)) = extra {
+        if e.unit != t.unit || e.dims() != t.dims() {
+            return Err(shape_err(
+                "product_contract",
+                format!("data term {:?} vs {:?}", e.dims(), t.dims()),
+            ));
+        }
+    }
+    let level = min_level(eval, &[&t.cts, &x.cts]);
+    let tc = lower_all(eval, &t.cts, level)?;
+    let xc = lower_all(eval, &x.cts, level)?;
+    let (gr, gc) = tile_grid(t.unit, t.outer, t.inner);
+    let over = x.form;
+    let (outs, len) = match over {
+        Form::Inner => (gr, t.outer),
+        Form::Outer => (gc, t.inner),
+    };
+    let group = |a: usize| -> Vec<(usize, usize)> {
+        match over {
+            // Tile (a, j) times x[j].
+            Form::Inner => (0..gc).map(|j| (a * gc + j, j)).collect(),
+            // Tile (r, a) times x[r].
+            Form::Outer => (0..gr).map(|r| (r * gc + a, r)).collect(),
+        }
+    };
+    let cts = (0..outs)
+        .into_par_iter()
+        .map(|a| {
+            let members = group(a);
+            let products = members
+                .iter()
+                .map(|&(ti, xi)| {
+                    let xv = xc.get(xi).ok_or_else(|| {
+                        shape_err("product_contract", format!("no vector ciphertext {xi}"))
+                    })?;
+                    Ok(eval.mul(&tc[ti], xv)?)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut acc = eval.rescale(&sum_all(eval, &products)?)?;
+            if let Some((e, c)) = extra {
+                let data: Vec<B::Ciphertext> =
+                    members.iter().map(|&(ti, _)| e.cts[ti].clone()).collect();
+                let term = scale_to_level(eval, &sum_all(eval, &data)?, c, eval.level(&acc))?;
+                acc = eval.add(&acc, &term)?;
+            }
+            match over {
+                Form::Inner => inner_reduce(eval, t.unit, acc),
+                Form::Outer => outer_reduce(eval, t.unit, acc),
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(FormVector {
+        unit: t.unit,
+        form: over.flipped(),
+        len,
+        cts,
+    })
 }

@@ -8,7 +8,15 @@ use common::{etas, minibatches, plain_eval, reference, rel_err};
 use lowdepth_circuit::{describe, encrypt_model, train, upload, CircuitConfig, LevelPolicy};
 use lowdepth_toolkit::EncodingUnit;
 
-fn run(b: usize, f: usize, k: usize, slots: usize, unit: Option<EncodingUnit>, policy: LevelPolicy, init: bool) {
+fn run(
+    b: usize,
+    f: usize,
+    k: usize,
+    slots: usize,
+    unit: Option<EncodingUnit>,
+    policy: LevelPolicy,
+    init: bool,
+) {
     let mut config = CircuitConfig::new(b, f, k, slots);
     config.unit = unit;
     config.level_policy = policy;
@@ -16,7 +24,10 @@ fn run(b: usize, f: usize, k: usize, slots: usize, unit: Option<EncodingUnit>, p
     let eval = plain_eval(slots, plan.depth);
     let zs = minibatches(k, b, f, 17 + k as u64);
     let (w0, v0) = if init {
-        (common::data(f, 5).iter().map(|x| 0.1 * x).collect(), common::data(f, 6).iter().map(|x| 0.1 * x).collect())
+        (
+            common::data(f, 5).iter().map(|x| 0.1 * x).collect(),
+            common::data(f, 6).iter().map(|x| 0.1 * x).collect(),
+        )
     } else {
         (vec![0.0; f], vec![0.0; f])
     };
@@ -27,7 +38,10 @@ fn run(b: usize, f: usize, k: usize, slots: usize, unit: Option<EncodingUnit>, p
     let (w, v) = out.decrypt(&eval).unwrap();
     let (wr, vr) = reference(&zs, b, f, &e, &w0, &v0);
     let (ew, ev) = (rel_err(&w, &wr), rel_err(&v, &vr));
-    assert!(ew < 1e-9 && ev < 1e-9, "b={b} f={f} k={k} slots={slots}: w err {ew:e}, v err {ev:e}");
+    assert!(
+        ew < 1e-9 && ev < 1e-9,
+        "b={b} f={f} k={k} slots={slots}: w err {ew:e}, v err {ev:e}"
+    );
     assert_eq!((out.w.level(&eval), out.v.level(&eval)), (0, 0));
 }
 
@@ -48,7 +62,12 @@ fn equals_reference_from_a_nonzero_model() {
 #[test]
 fn equals_reference_with_odd_sizes_and_units() {
     // b, f not multiples of the chunks; several units (incl. many tiles per object).
-    for (b, f, slots, hw) in [(24, 5, 64, Some((8, 8))), (40, 12, 256, Some((4, 64))), (64, 16, 256, None), (20, 9, 64, Some((2, 32)))] {
+    for (b, f, slots, hw) in [
+        (24, 5, 64, Some((8, 8))),
+        (40, 12, 256, Some((4, 64))),
+        (64, 16, 256, None),
+        (20, 9, 64, Some((2, 32))),
+    ] {
         let unit = hw.map(|(h, w)| EncodingUnit::try_new(h, w, slots).unwrap());
         for k in [1, 2, 4, 5] {
             run(b, f, k, slots, unit, LevelPolicy::FirstUse, true);

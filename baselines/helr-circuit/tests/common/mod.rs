@@ -30,10 +30,14 @@ pub fn depth_finder(slots: usize, levels: usize) -> Evaluator<Tracer> {
 
 /// Deterministic pseudo-random values in [-1, 1).
 pub fn data(n: usize, seed: u64) -> Vec<f64> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((x >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
         })
         .collect()
@@ -62,11 +66,25 @@ pub fn etas(k: usize) -> Vec<f64> {
 }
 
 /// The f64 reference (lowdepth-plaintext's Nesterov step with the cubic).
-pub fn reference(zs: &[Vec<f64>], b: usize, f: usize, etas: &[f64], w0: &[f64], v0: &[f64]) -> (Vec<f64>, Vec<f64>) {
+pub fn reference(
+    zs: &[Vec<f64>],
+    b: usize,
+    f: usize,
+    etas: &[f64],
+    w0: &[f64],
+    v0: &[f64],
+) -> (Vec<f64>, Vec<f64>) {
     let gamma = 1.0 / b as f64;
-    let mut state = ModelState { w: w0.to_vec(), v: v0.to_vec() };
+    let mut state = ModelState {
+        w: w0.to_vec(),
+        v: v0.to_vec(),
+    };
     for (z, &eta) in zs.iter().zip(etas) {
-        let batch = Batch { rows: b, cols: f, data: z.clone() };
+        let batch = Batch {
+            rows: b,
+            cols: f,
+            data: z.clone(),
+        };
         state = nesterov_step(&batch, &state, eta, gamma, Sigmoid::Cubic).unwrap();
     }
     (state.w, state.v)
@@ -76,5 +94,8 @@ pub fn reference(zs: &[Vec<f64>], b: usize, f: usize, etas: &[f64], w0: &[f64], 
 pub fn rel_err(got: &[f64], want: &[f64]) -> f64 {
     assert_eq!(got.len(), want.len());
     let norm = want.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-3);
-    got.iter().zip(want).fold(0.0f64, |m, (g, w)| m.max((g - w).abs())) / norm
+    got.iter()
+        .zip(want)
+        .fold(0.0f64, |m, (g, w)| m.max((g - w).abs()))
+        / norm
 }

@@ -1,0 +1,229 @@
+//! Prints the depth / operations / bandwidth / parameters table of both circuits at full
+//! size (b = 1024, f = 256) for k = 1..12, as pasted in `docs/low-depth-circuit.md`.
+//!
+//! `cargo run --release -p lowdepth-circuit --example depth_table`
+//!
+//! For each circuit and k: a plaintext-simulation run on minibatches drawn from the MNIST
+//! fixture measures the largest value (for `q_0`); the
+//! depth finder measures depth and rotation steps; the planner picks the parameters
+//! (smallest secure N, slots = N/2, dnum); a trace at exactly those levels and that ring
+//! degree counts operations and bytes.
+
+use lowdepth_circuit as low;
+use lowdepth_helr_circuit as helr;
+use lowdepth_toolkit::backends::tracer::{CostModel, TraceReport};
+use lowdepth_toolkit::backends::{PlaintextBackend, PlaintextParams, Tracer, TracerParams};
+use lowdepth_toolkit::planner::{plan, CircuitProfile, ParameterRequirement, PlannerConfig};
+use lowdepth_toolkit::scale::{power_of_two_moduli, simulation_moduli};
+use lowdepth_toolkit::{Evaluator, RingDegree, RotationKeys};
+
+const B: usize = 1024;
+const F: usize = 256;
+const LOG_SCALE: u32 = 40;
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// `k` minibatches of `B` rows drawn (cyclically, in a fixed scrambled order) from the
+/// committed MNIST fixture (600 training images of 3 and 8, preprocessed as in DESIGN.md
+/// section 2), so values have the real data's range.
+fn minibatches(k: usize) -> AnyResult<Vec<Vec<f64>>> {
+    let split = lowdepth_data::fixture::load_verified()?;
+    let task =
+        lowdepth_data::preprocess::binary_task(&split.train, &split.test, &Default::default())?;
+    let (n, width) = (task.train.n, task.train.width);
+    if width != F || n == 0 {
+        return Err(format!("fixture rows of width {width}, expected {F}").into());
+    }
+    Ok((0..k)
+        .map(|t| {
+            let mut z = Vec::with_capacity(B * F);
+            for i in 0..B {
+                let r = ((t * B + i) * 7919) % n;
+                z.extend_from_slice(&task.train.z[r * F..(r + 1) * F]);
+            }
+            z
+        })
+        .collect())
+}
+
+fn etas(k: usize) -> Vec<f64> {
+    lowdepth_plaintext::nesterov::nesterov_etas(k, 0.01)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Which {
+    Helr,
+    Low,
+}
+
+/// Runs one circuit on `eval`; returns upload bytes (minibatches and model) and
+/// ciphertext counts.
+fn run<B: lowdepth_toolkit::Backend>(
+    eval: &Evaluator<B>,
+    which: Which,
+    k: usize,
+    slots: usize,
+) -> AnyResult<(u64, usize)> {
+    let zs = minibatches(k)?;
+    let zero = vec![0.0; F];
+    Ok(match which {
+        Which::Helr => {
+            let p = helr::describe(&helr::CircuitConfig::new(B, F, k, slots))?;
+            let up = helr::upload(eval, &p, &zs)?;
+            let m = helr::encrypt_model(eval, &p, &zero, &zero)?;
+            helr::train(eval, &up, &m, &etas(k))?.decrypt(eval)?;
+            (
+                up.ciphertext_bytes(eval) + m.ciphertext_bytes(eval),
+                up.num_ciphertexts() + p.model_ciphertexts,
+            )
+        }
+        Which::Low => {
+            let p = low::describe(&low::CircuitConfig::new(B, F, k, slots))?;
+            let up = low::upload(eval, &p, &zs)?;
+            let m = low::encrypt_model(eval, &p, &zero, &zero)?;
+            low::train(eval, &up, &m, &etas(k))?.decrypt(eval)?;
+            let model_cts = m.w.ciphertexts().len() + m.v.ciphertexts().len();
+            (
+                up.ciphertext_bytes(eval) + m.ciphertext_bytes(eval),
+                up.num_ciphertexts() + model_cts,
+            )
+        }
+    })
+}
+
+fn depth_of(which: Which, k: usize) -> usize {
+    match which {
+        Which::Helr => helr::circuit_depth(k),
+        Which::Low => low::circuit_depth(k),
+    }
+}
+
+fn max_value_bits(which: Which, k: usize, slots: usize) -> AnyResult<u32> {
+    let ring = RingDegree::for_slots(slots);
+    let backend = PlaintextBackend::try_new(PlaintextParams {
+        slots,
+        ring_degree: ring,
+        moduli: simulation_moduli(depth_of(which, k), LOG_SCALE, 60, ring),
+        rotation_keys: RotationKeys::All,
+    })?;
+    let eval = Evaluator::new(backend, LOG_SCALE)?;
+    run(&eval, which, k, slots)?;
+    Ok(eval.backend().max_value_bits())
+}
+
+fn trace(
+    which: Which,
+    k: usize,
+    slots: usize,
+    moduli: Vec<u64>,
+    ring: RingDegree,
+) -> AnyResult<(TraceReport, u64, usize, f64, f64)> {
+    let backend = Tracer::try_new(TracerParams {
+        slots,
+        ring_degree: ring,
+        moduli,
+        rotation_keys: RotationKeys::All,
+    })?;
+    let eval = Evaluator::new(backend, LOG_SCALE)?;
+    let (bytes, cts) = run(&eval, which, k, slots)?;
+    let sched = eval
+        .backend()
+        .schedule(&CostModel::ckks_illustrative(), 1)?;
+    Ok((eval.backend().report()?, bytes, cts, sched.work, sched.span))
+}
+
+struct Row {
+    which: Which,
+    k: usize,
+    req: ParameterRequirement,
+    slots: usize,
+    report: TraceReport,
+    bytes: u64,
+    cts: usize,
+    work: f64,
+    span: f64,
+}
+
+fn row(which: Which, k: usize) -> AnyResult<Row> {
+    let cfg = PlannerConfig::default();
+    let mut slots = 1usize << 14;
+    let mut bits = max_value_bits(which, k, slots)?;
+    // Depth and rotation steps from the depth finder.
+    let (found, ..) = trace(
+        which,
+        k,
+        slots,
+        power_of_two_moduli(100, LOG_SCALE, 60),
+        RingDegree::for_slots(slots),
+    )?;
+    let mut req = plan(&CircuitProfile::from_trace(&found, slots, bits), &cfg)?;
+    // As planned: use all N/2 slots of the chosen ring.
+    let planned_slots = 1usize << (req.min_log_n - 1);
+    if planned_slots != slots {
+        slots = planned_slots;
+        bits = max_value_bits(which, k, slots)?;
+        let (found, ..) = trace(
+            which,
+            k,
+            slots,
+            power_of_two_moduli(100, LOG_SCALE, 60),
+            RingDegree::for_slots(slots),
+        )?;
+        req = plan(&CircuitProfile::from_trace(&found, slots, bits), &cfg)?;
+    }
+    // Exactly the planned levels and ring: op counts and bytes.
+    let moduli = power_of_two_moduli(req.levels, req.log_scale, req.first_prime_bits);
+    let (report, bytes, cts, work, span) =
+        trace(which, k, slots, moduli, RingDegree(1 << req.min_log_n))?;
+    Ok(Row {
+        which,
+        k,
+        req,
+        slots,
+        report,
+        bytes,
+        cts,
+        work,
+        span,
+    })
+}
+
+fn main() -> AnyResult<()> {
+    println!("b = {B}, f = {F}, log_scale = {LOG_SCALE}; bytes are unseeded ciphertexts (seeded symmetric encryption halves them); work/span in the illustrative cost units of CostModel::ckks_illustrative.");
+    println!();
+    println!("| circuit | k | depth | log N | slots | q0 bits | dnum | log QP | ct x ct | ct x pt | ct x const | rescale | rotations | key switches | add/sub | upload cts | upload MiB | eval keys MiB | work | span |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for which in [Which::Helr, Which::Low] {
+        for k in 1..=12 {
+            let r = row(which, k)?;
+            let c = &r.report.counts;
+            let name = match r.which {
+                Which::Helr => "baseline",
+                Which::Low => "low-depth",
+            };
+            println!(
+                "| {name} | {} | {} | {} | 2^{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.0} | {:.0} |",
+                r.k,
+                r.report.max_depth,
+                r.req.min_log_n,
+                r.slots.trailing_zeros(),
+                r.req.first_prime_bits,
+                r.req.dnum,
+                r.req.log_qp,
+                c.ct_ct_mul,
+                c.ct_pt_mul,
+                c.const_mul,
+                c.rescale,
+                c.rotation,
+                c.key_switch,
+                c.add_sub,
+                r.cts,
+                r.bytes as f64 / (1u64 << 20) as f64,
+                r.req.evaluation_key_bytes as f64 / (1u64 << 20) as f64,
+                r.work,
+                r.span,
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! Depths measured by the tracer (depth finder), pinned exactly for k = 1..12, against the
+//! baseline's 5k; rotation keys within the plan.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{depth_finder, etas, minibatches};
+use lowdepth_circuit::{
+    circuit_depth, describe, encrypt_model, train, upload, CircuitConfig, LevelPolicy,
+};
+use lowdepth_toolkit::backend::normalize_step;
+use lowdepth_toolkit::backends::tracer::TraceReport;
+
+const LEVELS: usize = 80;
+
+fn trace_lowdepth(
+    b: usize,
+    f: usize,
+    k: usize,
+    slots: usize,
+    policy: LevelPolicy,
+) -> (TraceReport, Vec<i64>) {
+    let mut config = CircuitConfig::new(b, f, k, slots);
+    config.level_policy = policy;
+    let plan = describe(&config).unwrap();
+    let eval = depth_finder(slots, LEVELS);
+    let up = upload(&eval, &plan, &minibatches(k, b, f, 1)).unwrap();
+    let model = encrypt_model(&eval, &plan, &vec![0.0; f], &vec![0.0; f]).unwrap();
+    train(&eval, &up, &model, &etas(k))
+        .unwrap()
+        .decrypt(&eval)
+        .unwrap();
+    (eval.backend().report().unwrap(), plan.rotation_steps)
+}
+
+fn trace_baseline(b: usize, f: usize, k: usize, slots: usize) -> TraceReport {
+    use lowdepth_helr_circuit as helr;
+    let plan = helr::describe(&helr::CircuitConfig::new(b, f, k, slots)).unwrap();
+    let eval = depth_finder(slots, LEVELS);
+    let up = helr::upload(&eval, &plan, &minibatches(k, b, f, 1)).unwrap();
+    let model = helr::encrypt_model(&eval, &plan, &vec![0.0; f], &vec![0.0; f]).unwrap();
+    helr::train(&eval, &up, &model, &etas(k))
+        .unwrap()
+        .decrypt(&eval)
+        .unwrap();
+    eval.backend().report().unwrap()
+}
+
+#[test]
+fn depth_per_k_is_pinned() {
+    let expected = [3, 5, 8, 10, 13, 15, 18, 20, 23, 25, 28, 30];
+    for (k, &want) in (1..=12).zip(&expected) {
+        assert_eq!(circuit_depth(k), want);
+        for policy in [LevelPolicy::FirstUse, LevelPolicy::Top] {
+            let (report, _) = trace_lowdepth(32, 8, k, 128, policy);
+            assert_eq!(report.max_depth, want, "low-depth, k={k}, {policy:?}");
+            // Every output (w and v) is at exactly that depth.
+            assert!(report.outputs.iter().all(|o| o.depth == want));
+        }
+        assert_eq!(
+            trace_baseline(32, 8, k, 128).max_depth,
+            5 * k,
+            "baseline, k={k}"
+        );
+    }
+}
+
+#[test]
+fn six_minibatches_take_15_levels_against_30() {
+    let (low, _) = trace_lowdepth(64, 16, 6, 256, LevelPolicy::FirstUse);
+    let base = trace_baseline(64, 16, 6, 256);
+    assert_eq!((low.max_depth, base.max_depth), (15, 30));
+    // Average depth per minibatch <= 2.5.
+    assert!(low.max_depth as f64 / 6.0 <= 2.5);
+}
+
+#[test]
+fn rotations_stay_within_the_planned_keys() {
+    for k in [1, 2, 5] {
+        let (report, steps) = trace_lowdepth(40, 12, k, 256, LevelPolicy::FirstUse);
+        let planned: Vec<usize> = steps.iter().map(|&s| normalize_step(s, 256)).collect();
+        for s in &report.rotation_steps {
+            assert!(planned.contains(s), "step {s} not in the plan {planned:?}");
+        }
+    }
+}
