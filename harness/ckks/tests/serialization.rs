@@ -1,0 +1,167 @@
+//! Round trips of the binary format and robustness of the decoders (never panic).
+
+use std::sync::{Arc, OnceLock};
+
+use lowdepth_ckks::*;
+use proptest::prelude::*;
+
+struct Fixture {
+    params: CkksParameters,
+    other: CkksParameters,
+    sk: SecretKey,
+    ct: Vec<u8>,
+    seeded: Vec<u8>,
+    pk: Vec<u8>,
+    rlk: Vec<u8>,
+    gk: Vec<u8>,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let params = CkksParameters::insecure_test_n10_l4().expect("params");
+        let other = CkksParameters::insecure_test_n11_l6().expect("params");
+        let mut kg = KeyGenerator::from_seed(&params, [5u8; 32]);
+        let sk = kg.secret_key();
+        let pk = kg.public_key(&sk).expect("pk");
+        let rlk = kg.relinearization_key(&sk).expect("rlk");
+        let gk = kg.galois_keys(&sk, &[1, -2], true).expect("gk");
+        let ecd = Encoder::new(&params);
+        let pt = ecd
+            .encode(&[0.5, -0.25], 3, params.canonical_scale(3).expect("scale"))
+            .expect("encode");
+        let ct = Encryptor::from_seed(&params, pk.clone(), [1u8; 32])
+            .expect("enc")
+            .encrypt(&pt)
+            .expect("encrypt");
+        let seeded = SymmetricEncryptor::from_seed(&sk, [2u8; 32])
+            .encrypt(&pt)
+            .expect("sym");
+        Fixture {
+            ct: ct.to_bytes(&params).expect("ct"),
+            seeded: seeded.to_bytes(&params).expect("seeded"),
+            pk: pk.to_bytes(&params).expect("pk"),
+            rlk: rlk.to_bytes(&params).expect("rlk"),
+            gk: gk.to_bytes(&params).expect("gk"),
+            params,
+            other,
+            sk,
+        }
+    })
+}
+
+fn decode_all(bytes: &[u8], p: &CkksParameters) {
+    // Results are ignored: the point is that none of these panics.
+    let _ = CkksParameters::try_from_bytes(bytes);
+    let _ = Ciphertext::try_from_bytes(bytes, p);
+    let _ = SeededCiphertext::try_from_bytes(bytes, p);
+    let _ = PublicKey::try_from_bytes(bytes, p);
+    let _ = RelinearizationKey::try_from_bytes(bytes, p);
+    let _ = GaloisKeys::try_from_bytes(bytes, p);
+}
+
+#[test]
+fn round_trips_and_exact_sizes() {
+    let f = fixture();
+    let p = &f.params;
+    let ct = Ciphertext::try_from_bytes(&f.ct, p).expect("ct");
+    assert_eq!(ct.serialized_size(p), f.ct.len());
+    assert_eq!(ct.to_bytes(p).expect("re-encode"), f.ct);
+    let seeded = SeededCiphertext::try_from_bytes(&f.seeded, p).expect("seeded");
+    assert_eq!(seeded.serialized_size(p), f.seeded.len());
+    eprintln!(
+        "ciphertext {} bytes, seeded {} bytes (ratio {:.3})",
+        f.ct.len(),
+        f.seeded.len(),
+        f.seeded.len() as f64 / f.ct.len() as f64
+    );
+    assert!((f.seeded.len() as f64) < 0.51 * f.ct.len() as f64);
+    let pk = PublicKey::try_from_bytes(&f.pk, p).expect("pk");
+    assert_eq!(pk.serialized_size(p), f.pk.len());
+    let rlk = RelinearizationKey::try_from_bytes(&f.rlk, p).expect("rlk");
+    assert_eq!(rlk.serialized_size(p), f.rlk.len());
+    let gk = GaloisKeys::try_from_bytes(&f.gk, p).expect("gk");
+    assert_eq!(gk.serialized_size(p), f.gk.len());
+    assert_eq!(gk.to_bytes(p).expect("re-encode"), f.gk);
+    let pb = p.to_bytes();
+    assert_eq!(pb.len(), p.serialized_size());
+    assert_eq!(&CkksParameters::try_from_bytes(&pb).expect("params"), p);
+
+    // Deserialized keys and ciphertexts work.
+    let ecd = Encoder::new(p);
+    let ev = Evaluator::new(p, Some(Arc::new(rlk)), Some(Arc::new(gk))).expect("ev");
+    let x = seeded.expand(p).expect("expand");
+    let r = ev
+        .rotate(&ev.mul(&ct, &x).expect("mul"), 1)
+        .expect("rotate");
+    let out = ecd
+        .decode(&Decryptor::new(&f.sk).decrypt(&r).expect("decrypt"))
+        .expect("decode");
+    assert!((out[0] - (-0.25 * -0.25)).abs() < 1e-6, "{}", out[0]);
+    let enc = Encryptor::new(p, pk).expect("enc");
+    let pt = ecd.encode(&[0.125], 2, 2f64.powi(40)).expect("encode");
+    let back = ecd
+        .decode(
+            &Decryptor::new(&f.sk)
+                .decrypt(&enc.encrypt(&pt).expect("e"))
+                .expect("d"),
+        )
+        .expect("decode");
+    assert!((back[0] - 0.125).abs() < 1e-6);
+}
+
+#[test]
+fn foreign_truncated_and_corrupted_inputs_are_errors() {
+    let f = fixture();
+    for bytes in [&f.ct, &f.seeded, &f.pk, &f.rlk, &f.gk] {
+        assert!(matches!(
+            Ciphertext::try_from_bytes(bytes, &f.other),
+            Err(CkksError::Decode { .. })
+        ));
+    }
+    assert!(Ciphertext::try_from_bytes(&f.ct[..f.ct.len() - 1], &f.params).is_err());
+    let mut longer = f.ct.clone();
+    longer.push(0);
+    assert!(Ciphertext::try_from_bytes(&longer, &f.params).is_err());
+    let mut bad = f.ct.clone();
+    bad[0] ^= 1;
+    assert!(Ciphertext::try_from_bytes(&bad, &f.params).is_err());
+    // A residue forced to all ones (≥ q) is rejected.
+    let mut bad = f.ct.clone();
+    for b in &mut bad[48..64] {
+        *b = 0xff;
+    }
+    assert!(Ciphertext::try_from_bytes(&bad, &f.params).is_err());
+    assert!(PublicKey::try_from_bytes(&f.pk[..100], &f.params).is_err());
+    assert!(GaloisKeys::try_from_bytes(&f.gk[..f.gk.len() / 2], &f.params).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        decode_all(&bytes, &fixture().params);
+    }
+
+    #[test]
+    fn random_header_plus_garbage_never_panics(kind in 1u8..=6, tail in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let f = fixture();
+        let mut bytes = f.ct[..38].to_vec();
+        bytes[5] = kind;
+        bytes.extend_from_slice(&tail);
+        decode_all(&bytes, &f.params);
+    }
+
+    #[test]
+    fn truncated_or_flipped_valid_bytes_never_panic(which in 0usize..5, cut in 0.0f64..1.0, flip in any::<usize>(), bit in 0u8..8) {
+        let f = fixture();
+        let src = [&f.ct, &f.seeded, &f.pk, &f.rlk, &f.gk][which];
+        let cut_at = (src.len() as f64 * cut) as usize;
+        decode_all(&src[..cut_at], &f.params);
+        let mut flipped = src.clone();
+        let i = flip % flipped.len();
+        flipped[i] ^= 1 << bit;
+        decode_all(&flipped, &f.params);
+    }
+}
