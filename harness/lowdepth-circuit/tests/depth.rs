@@ -84,3 +84,20 @@ fn rotations_stay_within_the_planned_keys() {
         }
     }
 }
+
+#[test]
+fn op_counts_are_pinned() {
+    // b = 32, f = 8, slots = 128 (unit 8 x 16), k = 6.
+    let (low, _) = trace_lowdepth(32, 8, 6, 128, LevelPolicy::FirstUse);
+    let base = trace_baseline(32, 8, 6, 128);
+    let c = &low.counts;
+    let got = (c.ct_ct_mul, c.ct_pt_mul, c.const_mul, c.rescale, c.rotation, c.key_switch, c.add_sub);
+    let b = &base.counts;
+    let got_b = (b.ct_ct_mul, b.ct_pt_mul, b.const_mul, b.rescale, b.rotation, b.key_switch, b.add_sub);
+    assert_eq!(got, LOW_COUNTS);
+    assert_eq!(got_b, BASE_COUNTS);
+}
+
+/// (ct x ct, ct x pt, ct x const, rescale, rotations, key switches, add/sub).
+const LOW_COUNTS: (u64, u64, u64, u64, u64, u64, u64) = (216, 18, 132, 294, 189, 405, 390);
+const BASE_COUNTS: (u64, u64, u64, u64, u64, u64, u64) = (48, 12, 42, 102, 120, 168, 162);
