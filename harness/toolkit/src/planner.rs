@@ -60,7 +60,8 @@ impl CircuitProfile {
     }
 }
 
-/// Planner settings.
+/// Planner settings. The defaults follow the engine (`lowdepth-ckks`): every prime below
+/// 2^50 (the AVX-512 IFMA NTT path), special primes the largest NTT primes below 2^50.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannerConfig {
     /// Bits of the scale (and of the scaling primes).
@@ -77,9 +78,9 @@ impl Default for PlannerConfig {
     fn default() -> Self {
         Self {
             log_scale: 40,
-            special_prime_bits: 60,
+            special_prime_bits: 50,
             guard_bits: 2,
-            max_prime_bits: 61,
+            max_prime_bits: 50,
         }
     }
 }
@@ -192,7 +193,7 @@ mod tests {
         CircuitProfile {
             depth,
             rotation_steps: vec![1, 2, 4],
-            max_value_bits: 18,
+            max_value_bits: 8,
             slots: 1 << 14,
         }
     }
@@ -203,16 +204,18 @@ mod tests {
         // Baseline, k = 6: depth 30 -> N = 2^16.
         let base = plan(&profile(30), &cfg)?;
         assert_eq!(base.min_log_n, 16);
-        assert_eq!(base.first_prime_bits, 60);
+        assert_eq!(base.first_prime_bits, 50);
         assert!(base.log_qp <= 1772);
-        assert_eq!(base.log_q, 60 + 30 * 40);
-        assert_eq!(base.dnum, 4); // alpha = 8 special primes of 60 bits
-                                  // Low depth, k = 6: depth 15 -> N = 2^15.
+        assert_eq!(base.log_q, 50 + 30 * 40);
+        assert_eq!(base.special_primes, 8); // dnum 4: alpha = ceil(31 / 4) = 8 primes of 50 bits
+        assert_eq!(base.dnum, 4);
+        // Low depth, k = 6: depth 15 -> N = 2^15.
         let low = plan(&profile(15), &cfg)?;
         assert_eq!(low.min_log_n, 15);
         assert!(low.log_qp <= 881);
-        assert_eq!(low.special_primes, 3);
-        assert_eq!(low.dnum, 6);
+        assert_eq!(low.log_q, 650);
+        assert_eq!(low.special_primes, 4);
+        assert_eq!(low.dnum, 4);
         assert_eq!(low.evaluation_key_bytes, 4 * low.switching_key_bytes);
         Ok(())
     }
@@ -224,8 +227,8 @@ mod tests {
         assert_eq!(plan(&p, &PlannerConfig::default())?.min_log_n, 16);
         p.slots = 4;
         p.depth = 0;
-        // q_0 (60 bits) + one special prime (60 bits) = 120 > 109 (2^12) -> 2^13.
-        assert_eq!(plan(&p, &PlannerConfig::default())?.min_log_n, 13);
+        // q_0 (50 bits) + one special prime (50 bits) = 100 <= 109 (2^12).
+        assert_eq!(plan(&p, &PlannerConfig::default())?.min_log_n, 12);
         Ok(())
     }
 
@@ -237,7 +240,7 @@ mod tests {
             Err(ToolkitError::NoSecureParameters(_))
         ));
         let mut p = profile(3);
-        p.max_value_bits = 30;
+        p.max_value_bits = 9;
         assert!(matches!(
             plan(&p, &cfg),
             Err(ToolkitError::InvalidParameters(_))

@@ -132,8 +132,10 @@ fn planner_from_a_traced_circuit() {
     assert_eq!(req.levels, 2);
     assert_eq!(req.first_prime_bits, 46);
     assert_eq!(req.rotation_steps, vec![1, 2, 4, 60, 62, 63]);
-    // 46 + 80 + 60 = 186 <= 218
+    // log Q = 46 + 2 * 40 = 126 > 109 (2^12). At 2^13 (218): dnum 1 needs 3 special
+    // primes (276 bits), dnum 2 needs 2 (226), dnum 3 needs 1 (176 bits): dnum 3.
     assert_eq!(req.min_log_n, 13);
+    assert_eq!((req.dnum, req.special_primes, req.log_qp), (3, 1, 176));
     // The plaintext backend supplies the value bound.
     let p = plain_eval(64, 2, RotationKeys::All);
     let z = EncryptedMatrix::encrypt(&p, unit, 16, 8, &vec![3.0; 128], 2).unwrap();
