@@ -91,9 +91,25 @@ fn op_counts_are_pinned() {
     let (low, _) = trace_lowdepth(32, 8, 6, 128, LevelPolicy::FirstUse);
     let base = trace_baseline(32, 8, 6, 128);
     let c = &low.counts;
-    let got = (c.ct_ct_mul, c.ct_pt_mul, c.const_mul, c.rescale, c.rotation, c.key_switch, c.add_sub);
+    let got = (
+        c.ct_ct_mul,
+        c.ct_pt_mul,
+        c.const_mul,
+        c.rescale,
+        c.rotation,
+        c.key_switch,
+        c.add_sub,
+    );
     let b = &base.counts;
-    let got_b = (b.ct_ct_mul, b.ct_pt_mul, b.const_mul, b.rescale, b.rotation, b.key_switch, b.add_sub);
+    let got_b = (
+        b.ct_ct_mul,
+        b.ct_pt_mul,
+        b.const_mul,
+        b.rescale,
+        b.rotation,
+        b.key_switch,
+        b.add_sub,
+    );
     assert_eq!(got, LOW_COUNTS);
     assert_eq!(got_b, BASE_COUNTS);
 }
