@@ -62,7 +62,8 @@ fn traced_rotation_steps_are_a_sufficient_key_plan() {
         .map(|s| normalize_step(s, 16))
         .collect();
     assert_eq!(steps, expect);
-    let keys = RotationKeys::Steps(steps.clone());
+    let keys = tracer.backend().rotation_key_plan().unwrap();
+    assert_eq!(keys, RotationKeys::Steps(steps.clone()));
     assert_eq!(matvec_circuit(&plain_eval(16, 3, keys), 3), Ok(1));
     // Dropping any one key breaks the circuit, with that step named.
     for &missing in &steps {

@@ -10,6 +10,7 @@ use lowdepth_toolkit::{
     Backend, EncodingUnit, EncryptedColVector, EncryptedMatrix, EncryptedObject,
     EncryptedRowVector, Evaluator, Result, RotationKeys,
 };
+use proptest::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -349,4 +350,28 @@ fn shape_mismatches_are_errors() {
     assert!(ops::hadamard_row_matrix(&eval, &r, &m).is_err());
     let bad = EncodingUnit::try_new(8, 8, 64).unwrap();
     assert!(EncryptedRowVector::encrypt(&eval, bad, &data(5, 1), 3).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Random units and shapes: both products and both reductions equal the f64
+    /// reference, and land at the table's level.
+    #[test]
+    fn products_on_random_shapes(
+        log_h in 0u32..=4,
+        log_w in 0u32..=4,
+        rows in 1usize..40,
+        cols in 1usize..40,
+    ) {
+        let (h, w) = (1usize << log_h, 1usize << log_w);
+        let case = Case { h, w, rows, cols };
+        let eval = plain_eval(h * w, 3, RotationKeys::All);
+        let x = inputs(case);
+        for op in [Op::MatrixColVector, Op::RowVectorMatrix, Op::SumRows, Op::SumCols, Op::HadamardRowMatrix] {
+            let (got, level) = run(&eval, op, case, &x).unwrap();
+            assert_close(&got, &reference(op, case, &x), &format!("{op:?} {case:?}"));
+            prop_assert_eq!(level, 3 - expected_depth(op));
+        }
+    }
 }

@@ -393,6 +393,12 @@ impl Tracer {
         Ok(self.lock()?.rotation_steps.clone())
     }
 
+    /// The rotation keys this circuit needs, as a key set for another backend (the
+    /// rotation-key plan).
+    pub fn rotation_key_plan(&self) -> Result<RotationKeys> {
+        Ok(RotationKeys::Steps(self.rotation_steps()?))
+    }
+
     /// A copy of the DAG's nodes.
     pub fn nodes(&self) -> Result<Vec<Node>> {
         Ok(self.lock()?.nodes.clone())
