@@ -208,3 +208,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn backends_and_evaluators_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    use lowdepth_toolkit::backends::{PlaintextBackend, Tracer};
+    assert_send_sync::<PlaintextBackend>();
+    assert_send_sync::<Tracer>();
+    assert_send_sync::<Evaluator<PlaintextBackend>>();
+    assert_send_sync::<Evaluator<Tracer>>();
+    assert_send_sync::<EncryptedMatrix<Tracer>>();
+    assert_send_sync::<EncryptedColVector<PlaintextBackend>>();
+}
