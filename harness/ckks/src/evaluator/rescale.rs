@@ -7,6 +7,7 @@ use crate::ciphertext::Ciphertext;
 use crate::error::{CkksError, Result};
 use crate::params::CkksParameters;
 use crate::ring::poly::RnsPoly;
+use crate::ring::simd;
 
 /// (x - [x]_{q_l}) / q_l over Q_{l-1}, NTT form in and out (rounded division).
 pub(crate) fn divide_by_last(params: &CkksParameters, x: &RnsPoly, level: usize) -> RnsPoly {
@@ -16,20 +17,12 @@ pub(crate) fn divide_by_last(params: &CkksParameters, x: &RnsPoly, level: usize)
     plan.inv(&mut last);
     plan.normalize(&mut last);
     let ql = params.prime(level);
-    let half = ql / 2;
     let mut out = RnsPoly::zero(n, level);
     out.par_limbs_mut().enumerate().for_each(|(i, o)| {
         let m = params.modulus(i);
-        let ql_mod = m.reduce(ql);
-        for (ti, &v) in o.iter_mut().zip(&last) {
-            let r = m.reduce(v);
-            *ti = if v > half { m.sub(r, ql_mod) } else { r };
-        }
+        simd::centered_reduce_into(m, o, &last, ql);
         params.plan(i).fwd(o);
-        let inv = m.shoup(m.inv(ql_mod));
-        for (a, &b) in o.iter_mut().zip(x.limb(i)) {
-            *a = m.mul_shoup(m.sub(b, *a), inv);
-        }
+        simd::sub_mul_const_assign(m, o, x.limb(i), m.inv(m.reduce(ql)));
     });
     out
 }

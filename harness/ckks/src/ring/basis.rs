@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use super::modular::Modulus;
 use super::poly::RnsPoly;
+use super::simd;
 use crate::params::CkksParameters;
 
 /// Precomputed data to convert from the primes `src_idx`.
@@ -33,10 +34,7 @@ impl Conv {
                     prod = m.mul(prod, m.reduce(params.prime(sj)));
                 }
             }
-            let s = m.shoup(m.inv(prod));
-            for (o, &x) in out.iter_mut().zip(poly.limb(src_pos[i])) {
-                *o = m.mul_shoup(x, s);
-            }
+            simd::mul_const_into(m, out, poly.limb(src_pos[i]), m.inv(prod));
         });
         Self { y }
     }
@@ -62,21 +60,11 @@ impl Conv {
                 prod
             })
             .collect();
-        const B: usize = 256;
-        let mut acc = [0u128; B];
-        for (blk, o) in out.chunks_mut(B).enumerate() {
-            let base = blk * B;
-            let len = o.len();
-            acc[..len].iter_mut().for_each(|a| *a = 0);
-            for (i, &wi) in w.iter().enumerate() {
-                let ysl = &self.y.limb(i)[base..base + len];
-                let wi = u128::from(wi);
-                for (a, &v) in acc[..len].iter_mut().zip(ysl) {
-                    *a += u128::from(v) * wi;
-                }
-            }
-            for (x, &a) in o.iter_mut().zip(&acc[..len]) {
-                *x = m.reduce_u128(a);
+        for (i, &wi) in w.iter().enumerate() {
+            if i == 0 {
+                simd::mul_const_into(m, out, self.y.limb(0), wi);
+            } else {
+                simd::mul_const_add_assign(m, out, self.y.limb(i), wi);
             }
         }
     }
@@ -127,10 +115,7 @@ pub(crate) fn mod_down(params: &CkksParameters, x: &RnsPoly, level: usize) -> Rn
         for &pi in &p_idx {
             p_mod = m.mul(p_mod, m.reduce(params.prime(pi)));
         }
-        let s = m.shoup(m.inv(p_mod));
-        for (a, &b) in o.iter_mut().zip(x.limb(qi)) {
-            *a = m.mul_shoup(m.sub(b, *a), s);
-        }
+        simd::sub_mul_const_assign(m, o, x.limb(qi), m.inv(p_mod));
     });
     out
 }

@@ -4,3 +4,4 @@ pub(crate) mod basis;
 pub(crate) mod crt;
 pub(crate) mod modular;
 pub(crate) mod poly;
+pub(crate) mod simd;

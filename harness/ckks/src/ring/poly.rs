@@ -152,11 +152,7 @@ impl RnsPoly {
             .zip(idx.par_iter())
             .zip(consts.par_iter())
             .for_each(|((a, &i), &c)| {
-                let m = params.modulus(i);
-                let s = m.shoup(c);
-                for x in a.iter_mut() {
-                    *x = m.mul_shoup(*x, s);
-                }
+                super::simd::mul_const_assign(params.modulus(i), a, c);
             });
     }
 
