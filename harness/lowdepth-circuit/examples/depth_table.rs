@@ -4,7 +4,7 @@
 //! `cargo run --release -p lowdepth-circuit --example depth_table`
 //!
 //! For each circuit and k: a plaintext-simulation run on minibatches drawn from the MNIST
-//! fixture measures the largest value (for `q_0`); the
+//! fixture measures the largest decrypted value (for `q_0`); the
 //! depth finder measures depth and rotation steps; the planner picks the parameters
 //! (smallest secure N, slots = N/2, dnum); a trace at exactly those levels and that ring
 //! degree counts operations and bytes.
@@ -56,14 +56,14 @@ enum Which {
     Low,
 }
 
-/// Runs one circuit on `eval`; returns upload bytes (minibatches and model) and
-/// ciphertext counts.
+/// Runs one circuit on `eval`; returns upload bytes (minibatches and model), ciphertext
+/// counts and the largest |value| of the decrypted model.
 fn run<B: lowdepth_toolkit::Backend>(
     eval: &Evaluator<B>,
     which: Which,
     k: usize,
     slots: usize,
-) -> AnyResult<(u64, usize)> {
+) -> AnyResult<(u64, usize, f64)> {
     let zs = minibatches(k)?;
     let zero = vec![0.0; F];
     Ok(match which {
@@ -71,24 +71,30 @@ fn run<B: lowdepth_toolkit::Backend>(
             let p = helr::describe(&helr::CircuitConfig::new(B, F, k, slots))?;
             let up = helr::upload(eval, &p, &zs)?;
             let m = helr::encrypt_model(eval, &p, &zero, &zero)?;
-            helr::train(eval, &up, &m, &etas(k))?.decrypt(eval)?;
+            let (w, v) = helr::train(eval, &up, &m, &etas(k))?.decrypt(eval)?;
             (
                 up.ciphertext_bytes(eval) + m.ciphertext_bytes(eval),
                 up.num_ciphertexts() + p.model_ciphertexts,
+                max_abs(&w, &v),
             )
         }
         Which::Low => {
             let p = low::describe(&low::CircuitConfig::new(B, F, k, slots))?;
             let up = low::upload(eval, &p, &zs)?;
             let m = low::encrypt_model(eval, &p, &zero, &zero)?;
-            low::train(eval, &up, &m, &etas(k))?.decrypt(eval)?;
+            let (w, v) = low::train(eval, &up, &m, &etas(k))?.decrypt(eval)?;
             let model_cts = m.w.ciphertexts().len() + m.v.ciphertexts().len();
             (
                 up.ciphertext_bytes(eval) + m.ciphertext_bytes(eval),
                 up.num_ciphertexts() + model_cts,
+                max_abs(&w, &v),
             )
         }
     })
+}
+
+fn max_abs(w: &[f64], v: &[f64]) -> f64 {
+    w.iter().chain(v).fold(0.0f64, |m, x| m.max(x.abs()))
 }
 
 fn depth_of(which: Which, k: usize) -> usize {
@@ -107,8 +113,14 @@ fn max_value_bits(which: Which, k: usize, slots: usize) -> AnyResult<u32> {
         rotation_keys: RotationKeys::All,
     })?;
     let eval = Evaluator::new(backend, LOG_SCALE)?;
-    run(&eval, which, k, slots)?;
-    Ok(eval.backend().max_value_bits())
+    // q_0 must hold what is decrypted at level 0: the model. (Intermediate values, up to
+    // 9 bits here, live at higher levels under moduli 40 bits larger per level.)
+    let (_, _, m) = run(&eval, which, k, slots)?;
+    Ok(if m < 1.0 {
+        0
+    } else {
+        m.log2().floor() as u32 + 1
+    })
 }
 
 fn trace(
@@ -125,7 +137,7 @@ fn trace(
         rotation_keys: RotationKeys::All,
     })?;
     let eval = Evaluator::new(backend, LOG_SCALE)?;
-    let (bytes, cts) = run(&eval, which, k, slots)?;
+    let (bytes, cts, _) = run(&eval, which, k, slots)?;
     let sched = eval
         .backend()
         .schedule(&CostModel::ckks_illustrative(), 1)?;
