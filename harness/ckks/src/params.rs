@@ -2,7 +2,7 @@
 //! hybrid key switching, the security check, and per-prime NTT plans.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 use tfhe_ntt::prime64::Plan;
@@ -56,7 +56,13 @@ struct Inner {
     /// exponent e_i with NTT output i = a(ψ^{e_i}), and the inverse map (size 2N).
     ntt_exponent: Vec<u32>,
     ntt_index_of_exponent: Vec<u32>,
+    /// Recycled scratch buffers for evaluator temporaries (public data only), so hot
+    /// paths do not pay page faults for fresh multi-megabyte allocations on every call.
+    pool: Mutex<Vec<Vec<u64>>>,
 }
+
+/// Maximum number of buffers kept in the scratch pool.
+const POOL_CAPACITY: usize = 64;
 
 impl std::fmt::Debug for CkksParameters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -214,6 +220,7 @@ impl CkksParameters {
                 fingerprint,
                 ntt_exponent,
                 ntt_index_of_exponent,
+                pool: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -379,6 +386,33 @@ impl CkksParameters {
     pub(crate) fn digit_range(&self, j: usize, level: usize) -> std::ops::Range<usize> {
         let a = self.inner.alpha;
         (j * a).min(level + 1)..((j + 1) * a).min(level + 1)
+    }
+
+    /// A buffer of `len` words with unspecified contents, from the scratch pool if possible.
+    pub(crate) fn take_buffer(&self, len: usize) -> Vec<u64> {
+        let found = match self.inner.pool.lock() {
+            Ok(mut pool) => pool
+                .iter()
+                .position(|b| b.capacity() >= len)
+                .map(|i| pool.swap_remove(i)),
+            Err(_) => None,
+        };
+        match found {
+            Some(mut b) => {
+                b.resize(len, 0);
+                b
+            }
+            None => vec![0u64; len],
+        }
+    }
+
+    /// Returns a scratch buffer to the pool. Only for buffers holding public data.
+    pub(crate) fn recycle(&self, buf: Vec<u64>) {
+        if let Ok(mut pool) = self.inner.pool.lock() {
+            if pool.len() < POOL_CAPACITY {
+                pool.push(buf);
+            }
+        }
     }
 
     /// Permutation of NTT slots realising X -> X^g: NTT(φ_g(a))[i] = NTT(a)[perm[i]].

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use crate::keys::SwitchingKey;
 use crate::params::CkksParameters;
-use crate::ring::basis::{mod_down, mod_up_digit, Conv};
+use crate::ring::basis::{mod_down_into, mod_up_digit, Combine, Conv};
 use crate::ring::poly::RnsPoly;
 
 /// The ModUp'd digits of one polynomial (NTT form over Q_level ∪ P). Computing these is the
@@ -13,6 +13,14 @@ use crate::ring::poly::RnsPoly;
 pub(crate) struct Decomposed {
     pub(crate) level: usize,
     pub(crate) digits: Vec<RnsPoly>,
+}
+
+impl Decomposed {
+    pub(crate) fn recycle(self, params: &CkksParameters) {
+        for d in self.digits {
+            d.recycle(params);
+        }
+    }
 }
 
 /// Position of each limb of the Q_level ∪ P basis inside a full-basis key.
@@ -27,28 +35,48 @@ fn key_positions(params: &CkksParameters, level: usize) -> Vec<usize> {
 /// Decomposes `c` (NTT form over Q_level), materializing every ModUp'd digit.
 pub(crate) fn decompose(params: &CkksParameters, c: &RnsPoly, level: usize) -> Decomposed {
     let q_idx = params.q_indices(level);
-    let mut coeff = c.clone();
+    let mut coeff = c.scratch_copy(params);
     coeff.intt(params, &q_idx);
     let digits = (0..params.digits_at(level))
         .into_par_iter()
         .map(|j| mod_up_digit(params, c, &coeff, level, j))
         .collect();
+    coeff.recycle(params);
     Decomposed { level, digits }
 }
 
-/// Σ_j digit_j ⊙ key_j, then ModDown. Returns (k0, k1) over Q_level with
-/// k0 + k1·s ≈ c·s' (s' the key's source secret).
+/// ModDown of the two accumulators into the outputs, then recycling.
+fn finish(
+    params: &CkksParameters,
+    acc: (RnsPoly, RnsPoly),
+    level: usize,
+    out: (&mut RnsPoly, &mut RnsPoly),
+    combine: (Combine, Combine),
+) {
+    let (acc0, acc1) = acc;
+    let (out0, out1) = out;
+    rayon::join(
+        || mod_down_into(params, &acc0, level, out0, combine.0),
+        || mod_down_into(params, &acc1, level, out1, combine.1),
+    );
+    acc0.recycle(params);
+    acc1.recycle(params);
+}
+
+/// Σ_j digit_j ⊙ key_j, then ModDown into (out0, out1) over Q_level, so that
+/// out0 + out1·s gains ≈ c·s' (s' the key's source secret).
 pub(crate) fn key_switch_decomposed(
     params: &CkksParameters,
     dec: &Decomposed,
     key: &SwitchingKey,
-) -> (RnsPoly, RnsPoly) {
+    out: (&mut RnsPoly, &mut RnsPoly),
+    combine: (Combine, Combine),
+) {
     let level = dec.level;
-    let n = params.n();
     let ext_idx = params.qp_indices(level);
     let key_pos = key_positions(params, level);
-    let mut acc0 = RnsPoly::zero(n, ext_idx.len());
-    let mut acc1 = RnsPoly::zero(n, ext_idx.len());
+    let mut acc0 = RnsPoly::scratch_zeroed(params, ext_idx.len());
+    let mut acc1 = RnsPoly::scratch_zeroed(params, ext_idx.len());
     acc0.par_limbs_mut()
         .zip(acc1.par_limbs_mut())
         .enumerate()
@@ -60,11 +88,7 @@ pub(crate) fn key_switch_decomposed(
                 plan.mul_accumulate(a1, d.limb(t), ka.limb(kp));
             }
         });
-    let (k0, k1) = rayon::join(
-        || mod_down(params, &acc0, level),
-        || mod_down(params, &acc1, level),
-    );
-    (k0, k1)
+    finish(params, (acc0, acc1), level, out, combine);
 }
 
 /// Full key switch of one polynomial, fused per limb: each extended limb of each digit is
@@ -75,12 +99,14 @@ pub(crate) fn key_switch(
     c: &RnsPoly,
     level: usize,
     key: &SwitchingKey,
-) -> (RnsPoly, RnsPoly) {
+    out: (&mut RnsPoly, &mut RnsPoly),
+    combine: (Combine, Combine),
+) {
     let n = params.n();
     let q_idx = params.q_indices(level);
     let ext_idx = params.qp_indices(level);
     let key_pos = key_positions(params, level);
-    let mut coeff = c.clone();
+    let mut coeff = c.scratch_copy(params);
     coeff.intt(params, &q_idx);
     let ranges: Vec<std::ops::Range<usize>> = (0..params.digits_at(level))
         .map(|j| params.digit_range(j, level))
@@ -90,8 +116,9 @@ pub(crate) fn key_switch(
         .par_iter()
         .map(|src| Conv::new(params, &coeff, src, src))
         .collect();
-    let mut acc0 = RnsPoly::zero(n, ext_idx.len());
-    let mut acc1 = RnsPoly::zero(n, ext_idx.len());
+    coeff.recycle(params);
+    let mut acc0 = RnsPoly::scratch_zeroed(params, ext_idx.len());
+    let mut acc1 = RnsPoly::scratch_zeroed(params, ext_idx.len());
     acc0.par_limbs_mut()
         .zip(acc1.par_limbs_mut())
         .enumerate()
@@ -99,7 +126,7 @@ pub(crate) fn key_switch(
             let gi = ext_idx[t];
             let plan = params.plan(gi);
             let kp = key_pos[t];
-            let mut scratch = vec![0u64; n];
+            let mut scratch = params.take_buffer(n);
             for (j, (kb, ka)) in key.parts.iter().take(ranges.len()).enumerate() {
                 let x: &[u64] = if ranges[j].contains(&t) {
                     c.limb(t)
@@ -111,10 +138,10 @@ pub(crate) fn key_switch(
                 plan.mul_accumulate(a0, x, kb.limb(kp));
                 plan.mul_accumulate(a1, x, ka.limb(kp));
             }
+            params.recycle(scratch);
         });
-    let (k0, k1) = rayon::join(
-        || mod_down(params, &acc0, level),
-        || mod_down(params, &acc1, level),
-    );
-    (k0, k1)
+    for conv in convs {
+        conv.recycle(params);
+    }
+    finish(params, (acc0, acc1), level, out, combine);
 }

@@ -4,6 +4,8 @@ use super::keyswitch::key_switch;
 use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{CkksError, Result};
+use crate::ring::basis::Combine;
+use crate::ring::poly::RnsPoly;
 
 impl Evaluator {
     /// a · b slot-wise, relinearized; result scale = a.scale · b.scale (no rescale inside).
@@ -18,10 +20,17 @@ impl Evaluator {
         let mut d0 = a.c0.mul(&b.c0, p, &idx);
         let mut d1 = a.c0.mul(&b.c1, p, &idx);
         d1.mul_acc(&a.c1, &b.c0, p, &idx);
-        let d2 = a.c1.mul(&b.c1, p, &idx);
-        let (k0, k1) = key_switch(p, &d2, a.level, &rlk.key);
-        d0.add_assign(&k0, p, &idx);
-        d1.add_assign(&k1, p, &idx);
+        let mut d2 = RnsPoly::scratch_zeroed(p, idx.len());
+        d2.mul_acc(&a.c1, &b.c1, p, &idx);
+        key_switch(
+            p,
+            &d2,
+            a.level,
+            &rlk.key,
+            (&mut d0, &mut d1),
+            (Combine::Add, Combine::Add),
+        );
+        d2.recycle(p);
         Ok(Ciphertext {
             c0: d0,
             c1: d1,

@@ -6,6 +6,8 @@ use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{CkksError, Result};
 use crate::keys::{galois_element_conjugation, galois_element_for_step};
+use crate::ring::basis::Combine;
+use crate::ring::poly::RnsPoly;
 
 impl Evaluator {
     fn galois_key(
@@ -26,25 +28,6 @@ impl Evaluator {
 
     /// Galois keys are stored as φ_g^{-1}(key) (see keys.rs), so c1 is switched unpermuted
     /// and φ_g is applied once to the results: φ_g(c0 + k0), φ_g(k1).
-    fn finish_galois(
-        &self,
-        ct: &Ciphertext,
-        k0: crate::ring::poly::RnsPoly,
-        k1: crate::ring::poly::RnsPoly,
-        perm: &[u32],
-    ) -> Ciphertext {
-        let p = &self.params;
-        let idx = p.q_indices(ct.level);
-        let mut c0 = k0;
-        c0.add_assign(&ct.c0, p, &idx);
-        Ciphertext {
-            c0: c0.permute(perm),
-            c1: k1.permute(perm),
-            level: ct.level,
-            scale: ct.scale,
-        }
-    }
-
     fn apply_galois(
         &self,
         ct: &Ciphertext,
@@ -52,12 +35,24 @@ impl Evaluator {
         g: usize,
         step: Option<i32>,
     ) -> Result<Ciphertext> {
+        const BOTH: (Combine, Combine) = (Combine::Add, Combine::Set);
         let (key, perm) = self.galois_key(g, step)?;
-        let (k0, k1) = match dec {
-            Some(d) => key_switch_decomposed(&self.params, d, key),
-            None => key_switch(&self.params, &ct.c1, ct.level, key),
+        let p = &self.params;
+        let mut k0 = ct.c0.scratch_copy(p);
+        let mut k1 = RnsPoly::scratch(p, ct.level + 1);
+        match dec {
+            Some(d) => key_switch_decomposed(p, d, key, (&mut k0, &mut k1), BOTH),
+            None => key_switch(p, &ct.c1, ct.level, key, (&mut k0, &mut k1), BOTH),
+        }
+        let out = Ciphertext {
+            c0: k0.permute(perm),
+            c1: k1.permute(perm),
+            level: ct.level,
+            scale: ct.scale,
         };
-        Ok(self.finish_galois(ct, k0, k1, perm))
+        k0.recycle(p);
+        k1.recycle(p);
+        Ok(out)
     }
 
     /// Rotates left by `step` (negative = right), modulo the slot count. Step ≡ 0 is the
@@ -88,7 +83,8 @@ impl Evaluator {
             return Ok(vec![ct.clone(); steps.len()]);
         }
         let dec = decompose(&self.params, &ct.c1, ct.level);
-        gs.iter()
+        let out = gs
+            .iter()
             .zip(steps)
             .map(|(&g, &s)| {
                 if g == 1 {
@@ -97,7 +93,9 @@ impl Evaluator {
                     self.apply_galois(ct, Some(&dec), g, Some(s))
                 }
             })
-            .collect()
+            .collect();
+        dec.recycle(&self.params);
+        out
     }
 
     /// Complex conjugation of the slots (identity on real-valued slots, up to noise).

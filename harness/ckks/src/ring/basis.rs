@@ -25,7 +25,8 @@ impl Conv {
     ) -> Self {
         let k = src_idx.len();
         let n = poly.n();
-        let mut y = RnsPoly::zero(n, k);
+        let _ = n;
+        let mut y = RnsPoly::scratch(params, k);
         y.par_limbs_mut().enumerate().for_each(|(i, out)| {
             let m = params.modulus(src_idx[i]);
             let mut prod = 1u64;
@@ -40,6 +41,10 @@ impl Conv {
     }
 
     /// Writes Σ_i y_i · [Q̂_i]_p mod p into `out` (= x + u·Q_src, 0 ≤ u < len(src)).
+    pub(crate) fn recycle(self, params: &CkksParameters) {
+        self.y.recycle(params);
+    }
+
     pub(crate) fn convert_into(
         &self,
         params: &CkksParameters,
@@ -84,7 +89,7 @@ pub(crate) fn mod_up_digit(
     let src_idx: Vec<usize> = range.clone().collect();
     let ext_idx = params.qp_indices(level);
     let conv = Conv::new(params, c_coeff, &src_idx, &src_idx);
-    let mut out = RnsPoly::zero(c_ntt.n(), ext_idx.len());
+    let mut out = RnsPoly::scratch(params, ext_idx.len());
     out.par_limbs_mut().enumerate().for_each(|(pos, o)| {
         if range.contains(&pos) {
             o.copy_from_slice(c_ntt.limb(pos));
@@ -93,29 +98,61 @@ pub(crate) fn mod_up_digit(
             params.plan(ext_idx[pos]).fwd(o);
         }
     });
+    conv.recycle(params);
     out
 }
 
-/// ModDown: given x over Q_level ∪ P (NTT form), returns ≈ x / P over Q_level (NTT form),
-/// computed as (x - FastBConv_{P→Q}([x]_P)) · P^{-1}.
-pub(crate) fn mod_down(params: &CkksParameters, x: &RnsPoly, level: usize) -> RnsPoly {
+/// How [`mod_down_into`] combines its result with the output polynomial.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Combine {
+    /// out = x / P
+    Set,
+    /// out += x / P
+    Add,
+}
+
+/// ModDown: given x over Q_level ∪ P (NTT form), computes ≈ x / P over Q_level (NTT form)
+/// as (x - FastBConv_{P→Q}([x]_P)) · P^{-1}, and stores or adds it into `out`.
+pub(crate) fn mod_down_into(
+    params: &CkksParameters,
+    x: &RnsPoly,
+    level: usize,
+    out: &mut RnsPoly,
+    combine: Combine,
+) {
     let nq = level + 1;
+    let n = params.n();
     let p_idx = params.p_indices();
-    let p_pos: Vec<usize> = (nq..nq + p_idx.len()).collect();
-    let mut xp = x.select(&p_pos);
+    let mut xp = RnsPoly::scratch(params, p_idx.len());
+    for k in 0..p_idx.len() {
+        xp.limb_mut(k).copy_from_slice(x.limb(nq + k));
+    }
     xp.intt(params, &p_idx);
     let all: Vec<usize> = (0..p_idx.len()).collect();
     let conv = Conv::new(params, &xp, &all, &p_idx);
-    let mut out = RnsPoly::zero(x.n(), nq);
     out.par_limbs_mut().enumerate().for_each(|(qi, o)| {
         let m = params.modulus(qi);
-        conv.convert_into(params, &p_idx, qi, o);
-        params.plan(qi).fwd(o);
         let mut p_mod = 1u64;
         for &pi in &p_idx {
             p_mod = m.mul(p_mod, m.reduce(params.prime(pi)));
         }
-        simd::sub_mul_const_assign(m, o, x.limb(qi), m.inv(p_mod));
+        let p_inv = m.inv(p_mod);
+        match combine {
+            Combine::Set => {
+                conv.convert_into(params, &p_idx, qi, o);
+                params.plan(qi).fwd(o);
+                simd::sub_mul_const_assign(m, o, x.limb(qi), p_inv);
+            }
+            Combine::Add => {
+                let mut t = params.take_buffer(n);
+                conv.convert_into(params, &p_idx, qi, &mut t);
+                params.plan(qi).fwd(&mut t);
+                simd::sub_mul_const_assign(m, &mut t, x.limb(qi), p_inv);
+                simd::add_assign(m, o, &t);
+                params.recycle(t);
+            }
+        }
     });
-    out
+    conv.recycle(params);
+    xp.recycle(params);
 }

@@ -30,6 +30,34 @@ impl RnsPoly {
         Self { n, data }
     }
 
+    /// A pooled polynomial with unspecified contents (public temporaries only).
+    pub(crate) fn scratch(params: &CkksParameters, limbs: usize) -> Self {
+        let n = params.n();
+        Self {
+            n,
+            data: params.take_buffer(n * limbs),
+        }
+    }
+
+    /// A pooled polynomial set to zero.
+    pub(crate) fn scratch_zeroed(params: &CkksParameters, limbs: usize) -> Self {
+        let mut p = Self::scratch(params, limbs);
+        p.data.fill(0);
+        p
+    }
+
+    /// A pooled copy of `self`.
+    pub(crate) fn scratch_copy(&self, params: &CkksParameters) -> Self {
+        let mut p = Self::scratch(params, self.limbs());
+        p.data.copy_from_slice(&self.data);
+        p
+    }
+
+    /// Gives the buffer back to the parameters' scratch pool.
+    pub(crate) fn recycle(self, params: &CkksParameters) {
+        params.recycle(self.data);
+    }
+
     pub(crate) fn n(&self) -> usize {
         self.n
     }
@@ -61,15 +89,6 @@ impl RnsPoly {
     /// Keeps the first `limbs` limbs.
     pub(crate) fn truncate(&mut self, limbs: usize) {
         self.data.truncate(limbs * self.n);
-    }
-
-    /// A copy of the selected limbs (by position), in order.
-    pub(crate) fn select(&self, positions: &[usize]) -> Self {
-        let mut data = Vec::with_capacity(positions.len() * self.n);
-        for &p in positions {
-            data.extend_from_slice(self.limb(p));
-        }
-        Self { n: self.n, data }
     }
 
     /// Forward NTT of every limb; `idx[i]` is the global prime index of limb i.

@@ -117,6 +117,25 @@ pub(crate) fn sub_mul_const_assign(m: &Modulus, o: &mut [u64], x: &[u64], w: u64
     }
 }
 
+/// a[i] = a[i] + b[i] mod p (both < p).
+pub(crate) fn add_assign(m: &Modulus, a: &mut [u64], b: &[u64]) {
+    #[inline(always)]
+    fn kernel(a: &mut [u64], b: &[u64], p: u64) {
+        for (x, &y) in a.iter_mut().zip(b) {
+            let s = *x + y;
+            *x = if s >= p { s - p } else { s };
+        }
+    }
+    let p = m.value();
+    match v4() {
+        Some(simd) => simd.vectorize(
+            #[inline(always)]
+            || kernel(a, b, p),
+        ),
+        None => kernel(a, b, p),
+    }
+}
+
 /// out[i] = centred(v[i] mod q) reduced mod p, where v[i] < q < 2^50 and values above
 /// q/2 stand for v - q.
 pub(crate) fn centered_reduce_into(m: &Modulus, out: &mut [u64], v: &[u64], q: u64) {
