@@ -1,7 +1,5 @@
 //! Decryption: m = c0 + c1·s over Q_level.
 
-use zeroize::Zeroizing;
-
 use crate::ciphertext::{Ciphertext, Plaintext};
 use crate::error::Result;
 use crate::keys::SecretKey;
@@ -23,7 +21,7 @@ impl<'a> Decryptor<'a> {
         let p = self.sk.params();
         ct.check(p, "ciphertext")?;
         let idx = p.q_indices(ct.level);
-        let s = Zeroizing::new(self.sk.ntt_q(ct.level));
+        let s = self.sk.ntt_q(ct.level);
         let mut m = ct.c1.mul(&s, p, &idx);
         m.add_assign(&ct.c0, p, &idx);
         Ok(Plaintext {

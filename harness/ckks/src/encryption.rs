@@ -79,8 +79,8 @@ impl Encryptor {
         let idx = p.q_indices(pt.level);
         let mut u = Zeroizing::new(RnsPoly::from_signed(n, &noise[0], p, &idx));
         u.ntt(p, &idx);
-        let mut e0 = RnsPoly::from_signed(n, &noise[1], p, &idx);
-        let mut e1 = RnsPoly::from_signed(n, &noise[2], p, &idx);
+        let mut e0 = Zeroizing::new(RnsPoly::from_signed(n, &noise[1], p, &idx));
+        let mut e1 = Zeroizing::new(RnsPoly::from_signed(n, &noise[2], p, &idx));
         e0.ntt(p, &idx);
         e1.ntt(p, &idx);
         let mut b = self.pk.b.clone();
@@ -141,8 +141,8 @@ impl<'a> SymmetricEncryptor<'a> {
         let mut c0 = RnsPoly::from_signed(n, &noise[0], p, &idx);
         c0.ntt(p, &idx);
         c0.add_assign(&pt.poly, p, &idx);
-        let s = Zeroizing::new(self.sk.ntt_q(pt.level));
-        let as_ = a.mul(&s, p, &idx);
+        let s = self.sk.ntt_q(pt.level);
+        let as_ = Zeroizing::new(a.mul(&s, p, &idx));
         c0.sub_assign(&as_, p, &idx);
         Ok(SeededCiphertext {
             seed,

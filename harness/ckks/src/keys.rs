@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{CkksError, Result};
 use crate::params::CkksParameters;
@@ -60,9 +60,9 @@ impl SecretKey {
         &self.ntt
     }
 
-    /// s restricted to Q_level (NTT form).
-    pub(crate) fn ntt_q(&self, level: usize) -> RnsPoly {
-        let mut s = self.ntt.clone();
+    /// s restricted to Q_level (NTT form), wiped when dropped.
+    pub(crate) fn ntt_q(&self, level: usize) -> Zeroizing<RnsPoly> {
+        let mut s = Zeroizing::new(self.ntt.clone());
         s.truncate(level + 1);
         s
     }
@@ -227,11 +227,11 @@ impl KeyGenerator {
         let p = &self.params;
         let idx = p.q_indices(p.max_level());
         let a = uniform(&mut self.rng, p, &idx);
-        let e = gaussian(&mut self.rng, p.n());
+        let e = Zeroizing::new(gaussian(&mut self.rng, p.n()));
         let mut b = RnsPoly::from_signed(p.n(), &e, p, &idx);
         b.ntt(p, &idx);
         let s = sk.ntt_q(p.max_level());
-        let as_ = a.mul(&s, p, &idx);
+        let as_ = Zeroizing::new(a.mul(&s, p, &idx));
         b.sub_assign(&as_, p, &idx);
         Ok(PublicKey { b, a })
     }
@@ -254,16 +254,16 @@ impl KeyGenerator {
         let mut parts = Vec::new();
         for j in 0..p.digits_at(level) {
             let a = uniform(&mut self.rng, p, &idx);
-            let e = gaussian(&mut self.rng, n);
+            let e = Zeroizing::new(gaussian(&mut self.rng, n));
             let mut b = RnsPoly::from_signed(n, &e, p, &idx);
             b.ntt(p, &idx);
-            let as_ = a.mul(sk.ntt(), p, &idx);
+            let as_ = Zeroizing::new(a.mul(sk.ntt(), p, &idx));
             b.sub_assign(&as_, p, &idx);
             for i in p.digit_range(j, level) {
                 let m = *p.modulus(i);
                 let c = m.shoup(p_mod_q[i]);
-                let src = s_from.limb(i).to_vec();
-                for (x, &v) in b.limb_mut(i).iter_mut().zip(&src) {
+                let src = Zeroizing::new(s_from.limb(i).to_vec());
+                for (x, &v) in b.limb_mut(i).iter_mut().zip(src.iter()) {
                     *x = m.add(*x, m.mul_shoup(v, c));
                 }
             }
@@ -277,7 +277,7 @@ impl KeyGenerator {
         self.check(sk)?;
         let p = self.params.clone();
         let idx = p.qp_indices(p.max_level());
-        let s2 = sk.ntt().mul(sk.ntt(), &p, &idx);
+        let s2 = Zeroizing::new(sk.ntt().mul(sk.ntt(), &p, &idx));
         Ok(RelinearizationKey {
             key: self.switching_key(&s2, sk),
         })
@@ -307,7 +307,7 @@ impl KeyGenerator {
         let two_n = 2 * p.n();
         for g in elements {
             let perm = p.ntt_galois_permutation(g);
-            let s_g = sk.ntt().permute(&perm);
+            let s_g = Zeroizing::new(sk.ntt().permute(&perm));
             let key = self.switching_key(&s_g, sk);
             // Stored as φ_g^{-1}(key): the evaluator then switches c1 unpermuted and applies
             // φ_g once to the two result polynomials (see evaluator/rotate.rs).
@@ -321,5 +321,26 @@ impl KeyGenerator {
             keys.insert(g, (SwitchingKey { parts }, Arc::new(perm)));
         }
         Ok(GaloisKeys { keys })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn galois_elements_compose_like_rotations(a in -5000i32..5000, b in -5000i32..5000) {
+            let p = CkksParameters::insecure_test_n10_l4().expect("params");
+            let two_n = 2 * p.n();
+            let slots = p.slots() as i32;
+            let ga = galois_element_for_step(&p, a);
+            let gb = galois_element_for_step(&p, b);
+            prop_assert_eq!(ga * gb % two_n, galois_element_for_step(&p, a + b));
+            prop_assert_eq!(ga, galois_element_for_step(&p, a + slots));
+            prop_assert_eq!(ga * inverse_mod(ga, two_n) % two_n, 1);
+            prop_assert_eq!(galois_element_for_step(&p, a.rem_euclid(slots)), ga);
+        }
     }
 }

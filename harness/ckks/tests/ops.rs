@@ -292,3 +292,80 @@ fn fifteen_sequential_multiplications() {
     let e = max_err("15 sequential multiplications", &c.decrypt(&ct), &want);
     assert!(e <= 2f64.powi(-20));
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<CkksParameters>();
+    check::<Evaluator>();
+    check::<Encoder>();
+    check::<Encryptor>();
+    check::<SymmetricEncryptor<'static>>();
+    check::<Decryptor<'static>>();
+    check::<SecretKey>();
+    check::<PublicKey>();
+    check::<RelinearizationKey>();
+    check::<GaloisKeys>();
+    check::<Ciphertext>();
+    check::<SeededCiphertext>();
+    check::<Plaintext>();
+    check::<KeyGenerator>();
+    check::<CkksError>();
+}
+
+#[test]
+fn invalid_specs_are_refused() {
+    let good = *CkksParameters::insecure_test_n10_l4()
+        .expect("params")
+        .spec();
+    for bad in [
+        ParameterSpec { log_n: 9, ..good },
+        ParameterSpec { log_n: 17, ..good },
+        ParameterSpec { dnum: 0, ..good },
+        ParameterSpec { levels: 0, ..good },
+        ParameterSpec {
+            first_prime_bits: 51,
+            ..good
+        },
+        ParameterSpec {
+            first_prime_bits: 40,
+            ..good
+        },
+        ParameterSpec {
+            log_scale: 60,
+            ..good
+        },
+    ] {
+        assert!(
+            matches!(
+                CkksParameters::try_new(bad),
+                Err(CkksError::InvalidParameter { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn works_inside_a_two_thread_pool() {
+    let c = setup(
+        CkksParameters::insecure_test_n10_l4().expect("params"),
+        &[2],
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("pool");
+    let v = values(c.params.slots(), 8);
+    let ct = c.encrypt(&v, c.top());
+    let (a, b) = pool.install(|| {
+        let m =
+            c.ev.rescale(&c.ev.mul(&ct, &ct).expect("mul"))
+                .expect("rescale");
+        (m, c.ev.rotate(&ct, 2).expect("rotate"))
+    });
+    let sq: Vec<f64> = v.iter().map(|x| x * x).collect();
+    assert!(max_err("mul in pool", &c.decrypt(&a), &sq) < TOL);
+    let want: Vec<f64> = (0..v.len()).map(|i| v[(i + 2) % v.len()]).collect();
+    assert!(max_err("rotate in pool", &c.decrypt(&b), &want) < TOL);
+}
