@@ -79,19 +79,15 @@ impl Encryptor {
         let idx = p.q_indices(pt.level);
         let mut u = Zeroizing::new(RnsPoly::from_signed(n, &noise[0], p, &idx));
         u.ntt(p, &idx);
-        let mut e0 = Zeroizing::new(RnsPoly::from_signed(n, &noise[1], p, &idx));
-        let mut e1 = Zeroizing::new(RnsPoly::from_signed(n, &noise[2], p, &idx));
-        e0.ntt(p, &idx);
-        e1.ntt(p, &idx);
-        let mut b = self.pk.b.clone();
-        b.truncate(idx.len());
-        let mut a = self.pk.a.clone();
-        a.truncate(idx.len());
-        let mut c0 = u.mul(&b, p, &idx);
-        c0.add_assign(&e0, p, &idx);
+        // c0 = e0 + u·b + m and c1 = e1 + u·a, built in place (the public key's limbs
+        // beyond the plaintext level are ignored by the limb-wise zip).
+        let mut c0 = RnsPoly::from_signed(n, &noise[1], p, &idx);
+        c0.ntt(p, &idx);
+        c0.mul_acc(&u, &self.pk.b, p, &idx);
         c0.add_assign(&pt.poly, p, &idx);
-        let mut c1 = u.mul(&a, p, &idx);
-        c1.add_assign(&e1, p, &idx);
+        let mut c1 = RnsPoly::from_signed(n, &noise[2], p, &idx);
+        c1.ntt(p, &idx);
+        c1.mul_acc(&u, &self.pk.a, p, &idx);
         Ok(Ciphertext {
             c0,
             c1,
