@@ -53,6 +53,12 @@ fn bench_ops(c: &mut Criterion) {
             rlk.memory_bytes() as f64 / 1e6,
             gk.memory_bytes_per_key() as f64 / 1e6
         );
+        eprintln!(
+            "{name}: serialized: relin key {:.1} MB, {} Galois keys {:.1} MB",
+            rlk.serialized_size(&params) as f64 / 1e6,
+            gk.galois_elements().len(),
+            gk.serialized_size(&params) as f64 / 1e6
+        );
         let Ok(enc) = Encryptor::from_seed(&params, pk, [2u8; 32]) else {
             continue;
         };
