@@ -12,7 +12,7 @@ fn thread_cpu_ns() -> Option<u64> {
     s.split_whitespace().next()?.parse().ok()
 }
 
-/// Median wall time and median on-thread CPU time (meaningful with 1 thread: on a loaded
+/// Median wall time and mean on-thread CPU time (meaningful with 1 thread: on a loaded
 /// machine it excludes time the thread waited for a core).
 fn median_ms(mut f: impl FnMut(), reps: usize) -> String {
     let mut wall = Vec::with_capacity(reps);
@@ -84,6 +84,7 @@ fn main() -> std::result::Result<(), CkksError> {
                     "rescale" => drop(ev.rescale(&prod)),
                     "mul" => drop(ev.mul(&ct, &ct)),
                     "rotate" => drop(ev.rotate(&ct, 1)),
+                    "hoisted" => drop(ev.rotate_many(&ct, &steps)),
                     _ => drop(enc.encrypt(&pt)),
                 }
             }

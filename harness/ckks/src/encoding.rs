@@ -126,7 +126,7 @@ impl Encoder {
             });
         }
         let idx = p.q_indices(level);
-        let mut poly = RnsPoly::zero(n, idx.len());
+        let mut poly = RnsPoly::scratch(p, idx.len());
         for (pos, &i) in idx.iter().enumerate() {
             let m = p.modulus(i);
             for (x, &c) in poly.limb_mut(pos).iter_mut().zip(&coeffs) {

@@ -81,11 +81,13 @@ impl Encryptor {
         u.ntt(p, &idx);
         // c0 = e0 + u·b + m and c1 = e1 + u·a, built in place (the public key's limbs
         // beyond the plaintext level are ignored by the limb-wise zip).
-        let mut c0 = RnsPoly::from_signed(n, &noise[1], p, &idx);
+        let mut c0 = RnsPoly::scratch(p, idx.len());
+        c0.fill_signed(&noise[1], p, &idx);
         c0.ntt(p, &idx);
         c0.mul_acc(&u, &self.pk.b, p, &idx);
         c0.add_assign(&pt.poly, p, &idx);
-        let mut c1 = RnsPoly::from_signed(n, &noise[2], p, &idx);
+        let mut c1 = RnsPoly::scratch(p, idx.len());
+        c1.fill_signed(&noise[2], p, &idx);
         c1.ntt(p, &idx);
         c1.mul_acc(&u, &self.pk.a, p, &idx);
         Ok(Ciphertext {

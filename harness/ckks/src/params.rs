@@ -2,7 +2,7 @@
 //! hybrid key switching, the security check, and per-prime NTT plans.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use tfhe_ntt::prime64::Plan;
@@ -10,6 +10,7 @@ use tfhe_ntt::prime64::Plan;
 use crate::error::{CkksError, Result};
 use crate::primes::{largest_ntt_primes_below, nearest_ntt_prime};
 use crate::ring::modular::Modulus;
+use crate::ring::pool::{BufferPool, DEFAULT_POOL_WORDS};
 use crate::security::max_log_qp_128;
 pub use crate::security::Security;
 
@@ -56,13 +57,9 @@ struct Inner {
     /// exponent e_i with NTT output i = a(ψ^{e_i}), and the inverse map (size 2N).
     ntt_exponent: Vec<u32>,
     ntt_index_of_exponent: Vec<u32>,
-    /// Recycled scratch buffers for evaluator temporaries (public data only), so hot
-    /// paths do not pay page faults for fresh multi-megabyte allocations on every call.
-    pool: Mutex<Vec<Vec<u64>>>,
+    /// Recycled buffers for evaluator polynomials (see `ring::pool`).
+    pool: Arc<BufferPool>,
 }
-
-/// Maximum number of buffers kept in the scratch pool.
-const POOL_CAPACITY: usize = 64;
 
 impl std::fmt::Debug for CkksParameters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -220,7 +217,7 @@ impl CkksParameters {
                 fingerprint,
                 ntt_exponent,
                 ntt_index_of_exponent,
-                pool: Mutex::new(Vec::new()),
+                pool: Arc::new(BufferPool::new(DEFAULT_POOL_WORDS)),
             }),
         })
     }
@@ -388,31 +385,19 @@ impl CkksParameters {
         (j * a).min(level + 1)..((j + 1) * a).min(level + 1)
     }
 
-    /// A buffer of `len` words with unspecified contents, from the scratch pool if possible.
-    pub(crate) fn take_buffer(&self, len: usize) -> Vec<u64> {
-        let found = match self.inner.pool.lock() {
-            Ok(mut pool) => pool
-                .iter()
-                .position(|b| b.capacity() >= len)
-                .map(|i| pool.swap_remove(i)),
-            Err(_) => None,
-        };
-        match found {
-            Some(mut b) => {
-                b.resize(len, 0);
-                b
-            }
-            None => vec![0u64; len],
-        }
+    /// The buffer pool shared by this parameter set's evaluator polynomials.
+    pub(crate) fn pool(&self) -> &Arc<BufferPool> {
+        &self.inner.pool
     }
 
-    /// Returns a scratch buffer to the pool. Only for buffers holding public data.
+    /// A buffer of `len` words with unspecified contents, from the pool if possible.
+    pub(crate) fn take_buffer(&self, len: usize) -> Vec<u64> {
+        self.inner.pool.take(len)
+    }
+
+    /// Returns a buffer holding public data to the pool.
     pub(crate) fn recycle(&self, buf: Vec<u64>) {
-        if let Ok(mut pool) = self.inner.pool.lock() {
-            if pool.len() < POOL_CAPACITY {
-                pool.push(buf);
-            }
-        }
+        self.inner.pool.give(buf);
     }
 
     /// Permutation of NTT slots realising X -> X^g: NTT(φ_g(a))[i] = NTT(a)[perm[i]].

@@ -11,13 +11,12 @@ use crate::ring::simd;
 
 /// (x - [x]_{q_l}) / q_l over Q_{l-1}, NTT form in and out (rounded division).
 pub(crate) fn divide_by_last(params: &CkksParameters, x: &RnsPoly, level: usize) -> RnsPoly {
-    let n = params.n();
     let mut last = x.limb(level).to_vec();
     let plan = params.plan(level);
     plan.inv(&mut last);
     plan.normalize(&mut last);
     let ql = params.prime(level);
-    let mut out = RnsPoly::zero(n, level);
+    let mut out = RnsPoly::scratch(params, level);
     out.par_limbs_mut().enumerate().for_each(|(i, o)| {
         let m = params.modulus(i);
         simd::centered_reduce_into(m, o, &last, ql);

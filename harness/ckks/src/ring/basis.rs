@@ -24,8 +24,6 @@ impl Conv {
         src_idx: &[usize],
     ) -> Self {
         let k = src_idx.len();
-        let n = poly.n();
-        let _ = n;
         let mut y = RnsPoly::scratch(params, k);
         y.par_limbs_mut().enumerate().for_each(|(i, out)| {
             let m = params.modulus(src_idx[i]);

@@ -4,4 +4,5 @@ pub(crate) mod basis;
 pub(crate) mod crt;
 pub(crate) mod modular;
 pub(crate) mod poly;
+pub(crate) mod pool;
 pub(crate) mod simd;

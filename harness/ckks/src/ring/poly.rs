@@ -4,38 +4,85 @@
 //! (see `CkksParameters::q_indices` / `qp_indices`). Ciphertexts and keys keep their
 //! polynomials in NTT (evaluation) form; coefficient form appears only transiently.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use zeroize::Zeroize;
 
+use super::pool::BufferPool;
 use crate::params::CkksParameters;
 
 /// A polynomial in RNS representation: `limbs` × N residues.
-#[derive(Clone, Debug, PartialEq, Eq, Zeroize)]
+///
+/// Pooled polynomials (evaluator values) return their buffer to the parameter set's pool
+/// when dropped; unpooled ones (secret material, keys) are freed normally.
+#[derive(Zeroize)]
 pub(crate) struct RnsPoly {
     n: usize,
     data: Vec<u64>,
+    #[zeroize(skip)]
+    pool: Option<Arc<BufferPool>>,
+}
+
+impl std::fmt::Debug for RnsPoly {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RnsPoly")
+            .field("n", &self.n)
+            .field("limbs", &self.limbs())
+            .finish()
+    }
+}
+
+impl PartialEq for RnsPoly {
+    fn eq(&self, other: &Self) -> bool {
+        self.n == other.n && self.data == other.data
+    }
+}
+impl Eq for RnsPoly {}
+
+impl Clone for RnsPoly {
+    fn clone(&self) -> Self {
+        let data = match &self.pool {
+            Some(pool) => {
+                let mut d = pool.take(self.data.len());
+                d.copy_from_slice(&self.data);
+                d
+            }
+            None => self.data.clone(),
+        };
+        Self {
+            n: self.n,
+            data,
+            pool: self.pool.clone(),
+        }
+    }
+}
+
+impl Drop for RnsPoly {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            pool.give(std::mem::take(&mut self.data));
+        }
+    }
 }
 
 impl RnsPoly {
+    /// An unpooled zero polynomial (for secret material and long-lived keys).
     pub(crate) fn zero(n: usize, limbs: usize) -> Self {
         Self {
             n,
             data: vec![0u64; n * limbs],
+            pool: None,
         }
     }
 
-    #[allow(dead_code)]
-    pub(crate) fn from_data(n: usize, data: Vec<u64>) -> Self {
-        debug_assert!(n > 0 && data.len().is_multiple_of(n));
-        Self { n, data }
-    }
-
-    /// A pooled polynomial with unspecified contents (public temporaries only).
+    /// A pooled polynomial with unspecified contents (public values only).
     pub(crate) fn scratch(params: &CkksParameters, limbs: usize) -> Self {
         let n = params.n();
         Self {
             n,
             data: params.take_buffer(n * limbs),
+            pool: Some(params.pool().clone()),
         }
     }
 
@@ -53,9 +100,12 @@ impl RnsPoly {
         p
     }
 
-    /// Gives the buffer back to the parameters' scratch pool.
-    pub(crate) fn recycle(self, params: &CkksParameters) {
-        params.recycle(self.data);
+    /// Gives the buffer back to the parameters' pool now (public data only).
+    pub(crate) fn recycle(mut self, params: &CkksParameters) {
+        if self.pool.is_none() {
+            self.pool = Some(params.pool().clone());
+        }
+        drop(self);
     }
 
     pub(crate) fn n(&self) -> usize {
@@ -146,7 +196,7 @@ impl RnsPoly {
 
     /// Pointwise product (both operands in NTT form).
     pub(crate) fn mul(&self, other: &Self, params: &CkksParameters, idx: &[usize]) -> Self {
-        let mut out = Self::zero(self.n, idx.len());
+        let mut out = Self::scratch_zeroed(params, idx.len());
         out.mul_acc(self, other, params, idx);
         out
     }
@@ -177,7 +227,14 @@ impl RnsPoly {
 
     /// Applies an NTT-domain permutation (Galois automorphism) to every limb.
     pub(crate) fn permute(&self, perm: &[u32]) -> Self {
-        let mut out = Self::zero(self.n, self.limbs());
+        let mut out = Self {
+            n: self.n,
+            data: match &self.pool {
+                Some(pool) => pool.take(self.data.len()),
+                None => vec![0u64; self.data.len()],
+            },
+            pool: self.pool.clone(),
+        };
         out.par_limbs_mut()
             .zip(self.par_limbs())
             .for_each(|(o, a)| {
@@ -188,7 +245,7 @@ impl RnsPoly {
         out
     }
 
-    /// Reduces small signed coefficients into every limb (coefficient form).
+    /// Reduces small signed coefficients into every limb (coefficient form), unpooled.
     pub(crate) fn from_signed(
         n: usize,
         coeffs: &[i64],
@@ -196,12 +253,19 @@ impl RnsPoly {
         idx: &[usize],
     ) -> Self {
         let mut out = Self::zero(n, idx.len());
-        out.par_limbs_mut().zip(idx.par_iter()).for_each(|(l, &i)| {
-            let m = params.modulus(i);
-            for (x, &c) in l.iter_mut().zip(coeffs) {
-                *x = m.reduce_i64(c);
-            }
-        });
+        out.fill_signed(coeffs, params, idx);
         out
+    }
+
+    /// Overwrites every limb with the signed coefficients reduced mod that limb's prime.
+    pub(crate) fn fill_signed(&mut self, coeffs: &[i64], params: &CkksParameters, idx: &[usize]) {
+        self.par_limbs_mut()
+            .zip(idx.par_iter())
+            .for_each(|(l, &i)| {
+                let m = params.modulus(i);
+                for (x, &c) in l.iter_mut().zip(coeffs) {
+                    *x = m.reduce_i64(c);
+                }
+            });
     }
 }
