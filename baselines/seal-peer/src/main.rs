@@ -56,6 +56,11 @@ struct Args {
     seal_arg: Vec<String>,
 }
 
+/// One round of one op from our engine: name, wall samples, thread-CPU samples (ms).
+type OursRound = (&'static str, Vec<f64>, Vec<f64>);
+/// One op from seal_peer.py: name, wall samples (ms), thread-CPU median (ms).
+type SealRound = (String, Vec<f64>, f64);
+
 /// One timed operation: wall and on-thread CPU samples in ms.
 #[derive(Debug, Default, Clone)]
 struct Samples {
@@ -197,7 +202,7 @@ impl Ours {
     }
 
     /// One round of all ops on one thread; returns op -> (wall, cpu) samples.
-    fn round(&self, reps: usize) -> Result<Vec<(&'static str, Vec<f64>, Vec<f64>)>> {
+    fn round(&self, reps: usize) -> Result<Vec<OursRound>> {
         self.pool.install(|| {
             let (enc, ev, ecd) = (&self.encryptor, &self.evaluator, &self.encoder);
             let top = self.params.max_level();
@@ -261,12 +266,11 @@ struct SealLine {
 }
 
 /// Runs seal_peer.py for one preset; returns op -> (wall samples, cpu median) and meta.
-#[allow(clippy::type_complexity)]
 fn run_seal(
     args: &Args,
     script: &Path,
     preset: &str,
-) -> Result<(Vec<(String, Vec<f64>, f64)>, serde_json::Value)> {
+) -> Result<(Vec<SealRound>, serde_json::Value)> {
     let mut cmd = Command::new(&args.python);
     cmd.arg(script)
         .args(["--preset", preset, "--reps", &args.reps.to_string()])
