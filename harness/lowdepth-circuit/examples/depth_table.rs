@@ -1,7 +1,7 @@
 //! Prints the depth / operations / bandwidth / parameters table of both circuits at full
 //! size (b = 1024, f = 256) for k = 1..12, as pasted in `docs/low-depth-circuit.md`.
 //!
-//! `cargo run --release -p lowdepth-circuit --example depth_table`
+//! `cargo run --release -p lowdepth-circuit --example depth_table [k ..] [low|base]`
 //!
 //! For each circuit and k: a plaintext-simulation run on minibatches drawn from the MNIST
 //! fixture measures the largest decrypted value (for `q_0`); the
@@ -10,8 +10,9 @@
 //! degree counts operations and bytes.
 
 use lowdepth_circuit as low;
+use lowdepth_circuit::cost::measured_cost_model;
 use lowdepth_helr_circuit as helr;
-use lowdepth_toolkit::backends::tracer::{CostModel, TraceReport};
+use lowdepth_toolkit::backends::tracer::TraceReport;
 use lowdepth_toolkit::backends::{PlaintextBackend, PlaintextParams, Tracer, TracerParams};
 use lowdepth_toolkit::planner::{plan, CircuitProfile, ParameterRequirement, PlannerConfig};
 use lowdepth_toolkit::scale::{power_of_two_moduli, simulation_moduli};
@@ -138,10 +139,16 @@ fn trace(
     })?;
     let eval = Evaluator::new(backend, LOG_SCALE)?;
     let (bytes, cts, _) = run(&eval, which, k, slots)?;
-    let sched = eval
-        .backend()
-        .schedule(&CostModel::ckks_illustrative(), 1)?;
-    Ok((eval.backend().report()?, bytes, cts, sched.work, sched.span))
+    let cost = measured_cost_model(ring.0.trailing_zeros());
+    let one = eval.backend().schedule(&cost, 1)?;
+    let two = eval.backend().schedule(&cost, 2)?;
+    Ok((
+        eval.backend().report()?,
+        bytes,
+        cts,
+        one.work,
+        two.makespan.min(one.work),
+    ))
 }
 
 struct Row {
@@ -152,8 +159,10 @@ struct Row {
     report: TraceReport,
     bytes: u64,
     cts: usize,
+    /// Predicted 1-core time (ms): the work.
     work: f64,
-    span: f64,
+    /// Predicted 2-core time (ms): list schedule on 2 workers.
+    two: f64,
 }
 
 fn row(which: Which, k: usize) -> AnyResult<Row> {
@@ -185,7 +194,7 @@ fn row(which: Which, k: usize) -> AnyResult<Row> {
     }
     // Exactly the planned levels and ring: op counts and bytes.
     let moduli = power_of_two_moduli(req.levels, req.log_scale, req.first_prime_bits);
-    let (report, bytes, cts, work, span) =
+    let (report, bytes, cts, work, two) =
         trace(which, k, slots, moduli, RingDegree(1 << req.min_log_n))?;
     Ok(Row {
         which,
@@ -196,17 +205,30 @@ fn row(which: Which, k: usize) -> AnyResult<Row> {
         bytes,
         cts,
         work,
-        span,
+        two,
     })
 }
 
 fn main() -> AnyResult<()> {
-    println!("b = {B}, f = {F}, log_scale = {LOG_SCALE}; bytes are unseeded ciphertexts (seeded symmetric encryption halves them); work/span in the illustrative cost units of CostModel::ckks_illustrative.");
+    println!("b = {B}, f = {F}, log_scale = {LOG_SCALE}; bytes are unseeded ciphertexts (seeded symmetric encryption halves them); T1/T2: predicted server time (s) on 1 and 2 cores, lowdepth_circuit::cost::measured_cost_model (engine timings of this machine, per limb and ring degree; 2 cores = list schedule on 2 workers).");
     println!();
-    println!("| circuit | k | depth | log N | slots | q0 bits | dnum | log QP | ct x ct | ct x pt | ct x const | rescale | rotations | key switches | add/sub | upload cts | upload MiB | eval keys MiB | work | span |");
+    println!("| circuit | k | depth | log N | slots | q0 bits | dnum | log QP | ct x ct | ct x pt | ct x const | rescale | rotations | key switches | add/sub | upload cts | upload MiB | eval keys MiB | T1 s | T2 s |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for which in [Which::Helr, Which::Low] {
-        for k in 1..=12 {
+    // Optional arguments: the k values (default 1..=12), `low` or `base` to restrict.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let ks: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let ks = if ks.is_empty() {
+        (1..=12).collect()
+    } else {
+        ks
+    };
+    let whiches: Vec<Which> = match args.iter().find(|a| a.parse::<usize>().is_err()) {
+        Some(a) if a == "low" => vec![Which::Low],
+        Some(a) if a == "base" => vec![Which::Helr],
+        _ => vec![Which::Helr, Which::Low],
+    };
+    for which in whiches {
+        for &k in &ks {
             let r = row(which, k)?;
             let c = &r.report.counts;
             let name = match r.which {
@@ -214,7 +236,7 @@ fn main() -> AnyResult<()> {
                 Which::Low => "low-depth",
             };
             println!(
-                "| {name} | {} | {} | {} | 2^{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.0} | {:.0} |",
+                "| {name} | {} | {} | {} | 2^{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
                 r.k,
                 r.report.max_depth,
                 r.req.min_log_n,
@@ -232,8 +254,8 @@ fn main() -> AnyResult<()> {
                 r.cts,
                 r.bytes as f64 / (1u64 << 20) as f64,
                 r.req.evaluation_key_bytes as f64 / (1u64 << 20) as f64,
-                r.work,
-                r.span,
+                r.work / 1e3,
+                r.two / 1e3,
             );
         }
     }

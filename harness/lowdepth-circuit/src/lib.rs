@@ -42,6 +42,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod circuit;
+pub mod cost;
 pub mod error;
 pub mod layout;
 pub mod model;
