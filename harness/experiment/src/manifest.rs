@@ -1,0 +1,120 @@
+//! The run record: one `manifest.json` per run, written atomically when the run ends.
+//!
+//! Fields that later capabilities fill (encryption phases, bytes, circuit depth) exist now
+//! as optional values so that every run of every kind has one shape.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::ExperimentConfig;
+use crate::machine::{MachineInfo, SoftwareVersions};
+use crate::plan::RunSpec;
+
+/// Outcome of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    Ok,
+    Failed,
+}
+
+/// Wall time of each phase of a run, in seconds. Plaintext runs only have `train_wall_s`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseTimes {
+    pub keygen_wall_s: Option<f64>,
+    pub encrypt_wall_s: Option<f64>,
+    pub train_wall_s: Option<f64>,
+    pub decrypt_wall_s: Option<f64>,
+}
+
+/// Bytes crossing between customer and server.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bandwidth {
+    /// Serialized encrypted data, as uploaded (seeded form where it applies).
+    pub upload_data_bytes: Option<u64>,
+    /// Serialized evaluation keys (relinearization and Galois).
+    pub upload_keys_bytes: Option<u64>,
+    /// Serialized encrypted model sent back.
+    pub download_model_bytes: Option<u64>,
+}
+
+/// What the tracer says of a circuit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CircuitFacts {
+    pub depth: Option<u32>,
+    /// Operation counts by kind, e.g. `ct_ct_mul`, `rotation`.
+    pub op_counts: BTreeMap<String, u64>,
+}
+
+/// Metrics of a model on the test set.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TestMetrics {
+    pub accuracy: f64,
+    pub auc: f64,
+    pub log_loss: f64,
+}
+
+/// Everything needed to interpret and reproduce one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunManifest {
+    pub run_id: String,
+    pub experiment: String,
+    pub status: RunStatus,
+    /// The error chain when `status` is failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub model: String,
+    pub threads: usize,
+    pub repetition: usize,
+    pub seed: u64,
+    pub run_hash: String,
+    pub config_hash: String,
+    /// The resolved config (defaults filled in), exactly what was run.
+    pub config: serde_json::Value,
+    pub machine: MachineInfo,
+    pub versions: SoftwareVersions,
+    pub started_unix_s: u64,
+    pub finished_unix_s: u64,
+    pub phases: PhaseTimes,
+    pub bandwidth: Bandwidth,
+    pub circuit: CircuitFacts,
+    /// Metrics of the final model (after the last iteration).
+    pub final_metrics: Option<TestMetrics>,
+    /// Name of the raw per-iteration samples file next to this manifest.
+    pub samples_file: String,
+}
+
+impl RunManifest {
+    /// A manifest for `run`, filled with the run-independent fields; the runner completes it.
+    pub fn start(
+        run: &RunSpec,
+        config: &ExperimentConfig,
+        config_hash: &str,
+        machine: &MachineInfo,
+        versions: &SoftwareVersions,
+    ) -> Self {
+        RunManifest {
+            run_id: run.run_id.clone(),
+            experiment: config.experiment.clone(),
+            status: RunStatus::Failed,
+            error: None,
+            model: run.model.name().to_string(),
+            threads: run.threads,
+            repetition: run.repetition,
+            seed: config.training.seed,
+            run_hash: run.run_hash.clone(),
+            config_hash: config_hash.to_string(),
+            config: serde_json::to_value(config).unwrap_or(serde_json::Value::Null),
+            machine: machine.clone(),
+            versions: versions.clone(),
+            started_unix_s: crate::machine::unix_now(),
+            finished_unix_s: 0,
+            phases: PhaseTimes::default(),
+            bandwidth: Bandwidth::default(),
+            circuit: CircuitFacts::default(),
+            final_metrics: None,
+            samples_file: crate::layout::SAMPLES_FILE.to_string(),
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Executing one model on prepared data: the single place where the runner picks what runs.
+
+use std::time::Instant;
+
+use anyhow::{anyhow, Result};
+use lowdepth_plaintext::metrics::evaluate_trajectory;
+use lowdepth_plaintext::nesterov::train;
+use lowdepth_plaintext::{NesterovConfig, Sigmoid};
+
+use crate::config::{ModelKind, TrainingConfig};
+use crate::dataset::PreparedData;
+use crate::manifest::{Bandwidth, CircuitFacts, PhaseTimes, TestMetrics};
+use crate::samples::IterationSample;
+
+/// What a run measured.
+#[derive(Debug, Clone)]
+pub struct ModelOutcome {
+    pub samples: Vec<IterationSample>,
+    pub phases: PhaseTimes,
+    pub bandwidth: Bandwidth,
+    pub circuit: CircuitFacts,
+    /// The final weights w (for comparisons between models).
+    pub final_w: Vec<f64>,
+}
+
+impl ModelOutcome {
+    pub fn final_metrics(&self) -> Option<TestMetrics> {
+        self.samples.last().map(|s| TestMetrics {
+            accuracy: s.accuracy,
+            auc: s.auc,
+            log_loss: s.log_loss,
+        })
+    }
+}
+
+/// Trains `model` on the prepared minibatches; call inside the run's thread pool.
+pub fn execute(model: ModelKind, data: &PreparedData, training: &TrainingConfig) -> Result<ModelOutcome> {
+    match model {
+        ModelKind::PlaintextCubic => plaintext(Sigmoid::Cubic, data, training),
+        ModelKind::PlaintextExact => plaintext(Sigmoid::Exact, data, training),
+    }
+}
+
+fn plaintext(sigmoid: Sigmoid, data: &PreparedData, training: &TrainingConfig) -> Result<ModelOutcome> {
+    let cfg = NesterovConfig {
+        iterations: training.iterations,
+        learning_rate: training.learning_rate,
+        alpha0: training.nesterov_alpha0,
+    };
+    cfg.validate().map_err(|e| anyhow!("training: {e}"))?;
+    let start = Instant::now();
+    let trajectory = train(&data.minibatches, sigmoid, &cfg);
+    let train_wall_s = start.elapsed().as_secs_f64();
+    let evaluations = evaluate_trajectory(&trajectory, &data.task.test);
+    // evaluations[0] is the initial model (w_0); samples start after iteration 1.
+    let samples = evaluations
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(t, e)| IterationSample {
+            iteration: t,
+            accuracy: e.accuracy,
+            auc: e.auc.unwrap_or(f64::NAN),
+            log_loss: e.log_loss,
+        })
+        .collect();
+    Ok(ModelOutcome {
+        samples,
+        phases: PhaseTimes {
+            train_wall_s: Some(train_wall_s),
+            ..PhaseTimes::default()
+        },
+        bandwidth: Bandwidth::default(),
+        circuit: CircuitFacts::default(),
+        final_w: trajectory.final_w().to_vec(),
+    })
+}
