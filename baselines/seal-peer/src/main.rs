@@ -314,9 +314,9 @@ fn check_tenseal(args: &Args, script: &Path) -> Result<String, String> {
         })?;
     if !out.status.success() {
         return Err(format!(
-            "TenSEAL is not installed for {} (needed to time SEAL).\n  Install it with:  {pip}\n  \
-             or run:           scripts/install_seal_peer.sh",
-            args.python
+            "TenSEAL is not installed for {py} (needed to time SEAL).\n  Install it with:  {pip}\n  \
+             or run:           scripts/install_seal_peer.sh {py}",
+            py = args.python
         ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
@@ -550,12 +550,11 @@ fn run(args: &Args) -> Result<ExitCode> {
         .script
         .clone()
         .unwrap_or_else(|| crate_dir.join("seal_peer.py"));
-    let csv_path = args.out.clone().unwrap_or_else(|| {
-        crate_dir
-            .join("../../results/seal-peer/compare.csv")
-            .components()
-            .collect()
-    });
+    let workspace = crate_dir.ancestors().nth(2).unwrap_or(crate_dir);
+    let csv_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| workspace.join("results/seal-peer/compare.csv"));
     let ts_version = match check_tenseal(args, &script) {
         Ok(v) => v,
         Err(msg) => {
