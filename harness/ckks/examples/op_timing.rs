@@ -97,6 +97,10 @@ fn main() -> std::result::Result<(), CkksError> {
             median_ms(|| drop(ecd.encode(&vals, top, scale)), reps)
         );
         println!(
+            "decode (level L)  {}",
+            median_ms(|| drop(ecd.decode(&pt)), reps)
+        );
+        println!(
             "encrypt           {}",
             median_ms(|| drop(enc.encrypt(&pt)), reps)
         );

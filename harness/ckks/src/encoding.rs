@@ -4,6 +4,8 @@
 //! Slot j of a polynomial m is m(ζ^{5^j}) / Δ for j < N/2. The Galois map X -> X^{5^k}
 //! therefore moves slot j + k to slot j (left rotation by k).
 
+use rayon::prelude::*;
+
 use crate::ciphertext::Plaintext;
 use crate::error::{CkksError, Result};
 use crate::params::CkksParameters;
@@ -150,15 +152,21 @@ impl Encoder {
         let n = p.n();
         let slots = p.slots();
         let limbs = idx.len();
-        let (mut d, mut b) = (Vec::new(), Vec::new());
-        let mut res = vec![0u64; limbs];
         let mut coeffs = vec![0f64; n];
-        for (c, out) in coeffs.iter_mut().enumerate() {
-            for (k, r) in res.iter_mut().enumerate() {
-                *r = poly.limb(k)[c];
-            }
-            *out = crt.centered_f64(&res, &mut d, &mut b) / pt.scale;
-        }
+        coeffs
+            .par_chunks_mut(1024)
+            .enumerate()
+            .for_each(|(chunk, out)| {
+                let (mut d, mut b) = (Vec::new(), Vec::new());
+                let mut res = vec![0u64; limbs];
+                for (k, o) in out.iter_mut().enumerate() {
+                    let c = chunk * 1024 + k;
+                    for (j, r) in res.iter_mut().enumerate() {
+                        *r = poly.limb(j)[c];
+                    }
+                    *o = crt.centered_f64(&res, &mut d, &mut b) / pt.scale;
+                }
+            });
         let mut u: Vec<C64> = (0..slots)
             .map(|i| C64 {
                 re: coeffs[i],

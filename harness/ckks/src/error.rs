@@ -64,6 +64,16 @@ pub enum CkksError {
         /// Requested level.
         to: usize,
     },
+    /// The result scale would not fit the ciphertext modulus at this level.
+    #[error("{op}: result scale 2^{log2_scale:.1} does not fit the modulus 2^{log2_modulus:.1} at this level (rescale first)")]
+    ScaleOverflow {
+        /// Operation name.
+        op: &'static str,
+        /// log2 of the would-be scale.
+        log2_scale: f64,
+        /// log2 of Q_level.
+        log2_modulus: f64,
+    },
     /// A rescale was requested at level 0: the multiplicative depth is used up.
     #[error("level exhausted: cannot rescale a ciphertext at level 0")]
     LevelExhausted,

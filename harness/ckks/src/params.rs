@@ -327,6 +327,13 @@ impl CkksParameters {
     pub fn canonical_scale(&self, level: usize) -> Option<f64> {
         self.inner.canonical_scales.get(level).copied()
     }
+    /// log2(Q_level) = Σ_{i ≤ level} log2 q_i (0 above the top level).
+    pub fn log2_modulus(&self, level: usize) -> f64 {
+        self.moduli()
+            .get(..=level)
+            .map_or(0.0, |q| q.iter().map(|&p| (p as f64).log2()).sum())
+    }
+
     /// log2(Q·P), the quantity the security bound limits.
     pub fn log_qp(&self) -> f64 {
         self.inner.log_qp

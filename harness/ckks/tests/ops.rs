@@ -369,3 +369,22 @@ fn works_inside_a_two_thread_pool() {
     let want: Vec<f64> = (0..v.len()).map(|i| v[(i + 2) % v.len()]).collect();
     assert!(max_err("rotate in pool", &c.decrypt(&b), &want) < TOL);
 }
+
+#[test]
+fn products_whose_scale_cannot_fit_are_refused() {
+    let c = setup(CkksParameters::insecure_test_n10_l4().expect("params"), &[]);
+    let v = values(4, 9);
+    // At level 0 (q_0 of 50 bits), Δ² ≈ 2^80 cannot fit.
+    let ct = c.encrypt(&v, 0);
+    assert!(matches!(
+        c.ev.mul(&ct, &ct),
+        Err(CkksError::ScaleOverflow { .. })
+    ));
+    assert!(matches!(
+        c.ev.mul_const(&ct, 0.5, 2f64.powi(40)),
+        Err(CkksError::ScaleOverflow { .. })
+    ));
+    // At level 1 it fits.
+    let ct = c.encrypt(&v, 1);
+    assert!(c.ev.mul(&ct, &ct).is_ok());
+}

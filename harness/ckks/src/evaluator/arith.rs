@@ -81,6 +81,7 @@ impl Evaluator {
     pub fn mul_plain(&self, ct: &Ciphertext, pt: &Plaintext) -> Result<Ciphertext> {
         self.check_ct(ct)?;
         self.check_pt(pt, ct.level)?;
+        self.check_product_scale("mul_plain", ct.scale * pt.scale, ct.level)?;
         let idx = self.params.q_indices(ct.level);
         let m = Self::plain_limbs(pt, ct.level);
         Ok(Ciphertext {
@@ -100,6 +101,7 @@ impl Evaluator {
                 reason: format!("constant scale {const_scale} must be finite and positive"),
             });
         }
+        self.check_product_scale("mul_const", ct.scale * const_scale, ct.level)?;
         let consts = Encoder::constant_residues(&self.params, c, const_scale, ct.level)?;
         let idx = self.params.q_indices(ct.level);
         let mut out = ct.clone();

@@ -102,6 +102,27 @@ impl Evaluator {
     }
 }
 
+impl Evaluator {
+    /// The scale of a product must stay below Q_level / 2 (plus one bit of headroom).
+    pub(crate) fn check_product_scale(
+        &self,
+        op: &'static str,
+        scale: f64,
+        level: usize,
+    ) -> Result<()> {
+        let log2_modulus = self.params.log2_modulus(level);
+        let log2_scale = scale.log2();
+        if !(scale.is_finite() && log2_scale < log2_modulus - 2.0) {
+            return Err(CkksError::ScaleOverflow {
+                op,
+                log2_scale,
+                log2_modulus,
+            });
+        }
+        Ok(())
+    }
+}
+
 pub(crate) fn scales_match(a: f64, b: f64) -> bool {
     (a - b).abs() <= SCALE_TOLERANCE * a.abs().max(b.abs())
 }

@@ -15,6 +15,7 @@ impl Evaluator {
             .relin_key
             .as_ref()
             .ok_or(CkksError::MissingRelinearizationKey)?;
+        self.check_product_scale("mul", a.scale * b.scale, a.level)?;
         let p = &self.params;
         let idx = p.q_indices(a.level);
         let mut d0 = a.c0.mul(&b.c0, p, &idx);
