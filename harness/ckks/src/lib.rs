@@ -7,6 +7,18 @@
 //! - Public-key and seeded symmetric encryption (the seed replaces the uniform half).
 //! - Polynomials stay in NTT form; heavy loops run on rayon inside the caller's pool.
 //!
+//! Main types: [`CkksParameters`] (from a [`ParameterSpec`] or a named preset),
+//! [`KeyGenerator`] → [`SecretKey`], [`PublicKey`], [`RelinearizationKey`], [`GaloisKeys`];
+//! [`Encoder`] (cleartext ↔ [`Plaintext`]); [`Encryptor`] / [`SymmetricEncryptor`]
+//! (→ [`Ciphertext`] / [`SeededCiphertext`]); [`Decryptor`]; [`Evaluator`] (all homomorphic
+//! operations, `&self`, checked: [`CkksError::LevelMismatch`], [`CkksError::ScaleMismatch`],
+//! [`CkksError::LevelExhausted`], [`CkksError::MissingGaloisKey`], ...); [`Serializable`]
+//! for the binary format. Everything is `Send + Sync`.
+//!
+//! Scales: fresh values at level l should use `params.canonical_scale(l)`; then
+//! `rescale(mul(a, b))` lands exactly on the canonical scale of level l-1, and a plaintext
+//! or constant encoded at Δ_{l-1}·q_l/Δ_l does the same for `mul_plain` / `mul_const`.
+//!
 //! Rotation convention (said once, as in SEAL): `rotate(ct, k)` with k > 0 rotates LEFT,
 //! slot i receives slot i + k; k < 0 rotates right; k is taken modulo the slot count.
 //!
