@@ -58,7 +58,9 @@ fn main() -> std::result::Result<(), CkksError> {
     let pk = kg.public_key(&sk)?;
     let rlk = kg.relinearization_key(&sk)?;
     let steps: Vec<i32> = (1..=8).collect();
+    let t = Instant::now();
     let gk = kg.galois_keys(&sk, &steps, false)?;
+    let keygen_ms = t.elapsed().as_secs_f64() * 1e3 / steps.len() as f64;
     let enc = Encryptor::from_seed(&params, pk, [2u8; 32])?;
     let ecd = Encoder::new(&params);
     let ev = Evaluator::new(&params, Some(Arc::new(rlk)), Some(Arc::new(gk)))?;
@@ -76,6 +78,7 @@ fn main() -> std::result::Result<(), CkksError> {
         top,
         params.dnum()
     );
+    println!("keygen: {keygen_ms:.1} ms per Galois key (on the calling thread's pool)");
     if let Some(only) = args.get(4) {
         // Profiling aid: loop one operation.
         pool.install(|| {

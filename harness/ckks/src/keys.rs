@@ -236,8 +236,9 @@ impl KeyGenerator {
         Ok(PublicKey { b, a })
     }
 
-    /// Key switching from `s_from` (NTT over Q·P) to `sk`.
-    fn switching_key(&mut self, s_from: &RnsPoly, sk: &SecretKey) -> SwitchingKey {
+    /// Key switching from `s_from` to `s_to` (both NTT over Q·P):
+    /// b_j + a_j·s_to ≈ P·s_from on the primes of digit j.
+    fn switching_key(&mut self, s_from: &RnsPoly, s_to: &RnsPoly) -> SwitchingKey {
         let p = &self.params;
         let level = p.max_level();
         let idx = p.qp_indices(level);
@@ -257,7 +258,7 @@ impl KeyGenerator {
             let e = Zeroizing::new(gaussian(&mut self.rng, n));
             let mut b = RnsPoly::from_signed(n, &e, p, &idx);
             b.ntt(p, &idx);
-            let as_ = Zeroizing::new(a.mul(sk.ntt(), p, &idx));
+            let as_ = Zeroizing::new(a.mul(s_to, p, &idx));
             b.sub_assign(&as_, p, &idx);
             for i in p.digit_range(j, level) {
                 let m = *p.modulus(i);
@@ -279,7 +280,7 @@ impl KeyGenerator {
         let idx = p.qp_indices(p.max_level());
         let s2 = Zeroizing::new(sk.ntt().mul(sk.ntt(), &p, &idx));
         Ok(RelinearizationKey {
-            key: self.switching_key(&s2, sk),
+            key: self.switching_key(&s2, sk.ntt()),
         })
     }
 
@@ -306,19 +307,13 @@ impl KeyGenerator {
         let mut keys = HashMap::new();
         let two_n = 2 * p.n();
         for g in elements {
-            let perm = p.ntt_galois_permutation(g);
-            let s_g = Zeroizing::new(sk.ntt().permute(&perm));
-            let key = self.switching_key(&s_g, sk);
-            // Stored as φ_g^{-1}(key): the evaluator then switches c1 unpermuted and applies
-            // φ_g once to the two result polynomials (see evaluator/rotate.rs).
-            let g_inv = inverse_mod(g, two_n);
-            let perm_inv = p.ntt_galois_permutation(g_inv);
-            let parts = key
-                .parts
-                .iter()
-                .map(|(b, a)| (b.permute(&perm_inv), a.permute(&perm_inv)))
-                .collect();
-            keys.insert(g, (SwitchingKey { parts }, Arc::new(perm)));
+            // The key is generated directly in the form φ_g^{-1}(key for φ_g(s) → s), i.e.
+            // as a key for s → φ_g^{-1}(s): the evaluator then switches c1 unpermuted and
+            // applies φ_g once to the two result polynomials (see evaluator/rotate.rs).
+            let perm_inv = p.ntt_galois_permutation(inverse_mod(g, two_n));
+            let s_to = Zeroizing::new(sk.ntt().permute(&perm_inv));
+            let key = self.switching_key(sk.ntt(), &s_to);
+            keys.insert(g, (key, Arc::new(p.ntt_galois_permutation(g))));
         }
         Ok(GaloisKeys { keys })
     }

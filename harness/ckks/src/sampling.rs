@@ -2,9 +2,10 @@
 //!
 //! All randomness comes from ChaCha20 (`rand_chacha`), seeded from the OS CSPRNG by default.
 
-use rand::Rng;
+use rand::{Rng, RngCore};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+use rayon::prelude::*;
 
 use crate::params::CkksParameters;
 use crate::ring::poly::RnsPoly;
@@ -45,23 +46,32 @@ pub(crate) fn gaussian(rng: &mut ChaCha20Rng, n: usize) -> Vec<i64> {
 }
 
 /// A uniformly random polynomial over the primes `idx` (uniform in NTT form as well).
+/// Draws a fresh 32-byte seed from `rng` and expands it like [`expand_seed`].
 pub(crate) fn uniform(rng: &mut ChaCha20Rng, params: &CkksParameters, idx: &[usize]) -> RnsPoly {
-    let n = params.n();
-    let mut out = RnsPoly::zero(n, idx.len());
-    for (pos, &i) in idx.iter().enumerate() {
-        let q = params.prime(i);
-        for x in out.limb_mut(pos) {
-            *x = rng.gen_range(0..q);
+    let mut seed = [0u8; 32];
+    rng.fill_bytes(&mut seed);
+    expand_into(seed, params, idx)
+}
+
+/// Limb at position j is drawn from ChaCha20(seed, stream j) by rejection sampling, so
+/// limbs are generated in parallel and every prefix of limbs is reproducible.
+fn expand_into(seed: [u8; 32], params: &CkksParameters, idx: &[usize]) -> RnsPoly {
+    let mut out = RnsPoly::zero(params.n(), idx.len());
+    out.par_limbs_mut().enumerate().for_each(|(pos, limb)| {
+        let mut r = ChaCha20Rng::from_seed(seed);
+        r.set_stream(pos as u64);
+        let q = params.prime(idx[pos]);
+        for x in limb.iter_mut() {
+            *x = r.gen_range(0..q);
         }
-    }
+    });
     out
 }
 
 /// Expands a 32-byte seed into the uniform polynomial `a` of seeded encryption over
-/// Q_level (NTT form). Prefix-consistent: limbs are drawn in order q_0, q_1, ...
+/// Q_level (NTT form). Prefix-consistent: limb i depends only on the seed and i.
 pub(crate) fn expand_seed(seed: [u8; 32], params: &CkksParameters, level: usize) -> RnsPoly {
-    let mut rng = ChaCha20Rng::from_seed(seed);
-    uniform(&mut rng, params, &params.q_indices(level))
+    expand_into(seed, params, &params.q_indices(level))
 }
 
 #[cfg(test)]
