@@ -69,7 +69,15 @@ fn run<B: lowdepth_toolkit::Backend>(
     let zero = vec![0.0; F];
     Ok(match which {
         Which::Helr => {
-            let p = helr::describe(&helr::CircuitConfig::new(B, F, k, slots))?;
+            let mut config = helr::CircuitConfig::new(B, F, k, slots);
+            // Experiments: LOWDEPTH_BASE_UNIT_WIDTH overrides the unit width.
+            if let Some(w) = std::env::var("LOWDEPTH_BASE_UNIT_WIDTH")
+                .ok()
+                .and_then(|w| w.parse::<usize>().ok())
+            {
+                config.unit = Some(lowdepth_toolkit::EncodingUnit::with_width(w, slots)?);
+            }
+            let p = helr::describe(&config)?;
             let up = helr::upload(eval, &p, &zs)?;
             let m = helr::encrypt_model(eval, &p, &zero, &zero)?;
             let (w, v) = helr::train(eval, &up, &m, &etas(k))?.decrypt(eval)?;
@@ -80,7 +88,15 @@ fn run<B: lowdepth_toolkit::Backend>(
             )
         }
         Which::Low => {
-            let p = low::describe(&low::CircuitConfig::new(B, F, k, slots))?;
+            let mut config = low::CircuitConfig::new(B, F, k, slots);
+            // Experiments: LOWDEPTH_UNIT_WIDTH overrides the unit width.
+            if let Some(w) = std::env::var("LOWDEPTH_UNIT_WIDTH")
+                .ok()
+                .and_then(|w| w.parse::<usize>().ok())
+            {
+                config.unit = Some(lowdepth_toolkit::EncodingUnit::with_width(w, slots)?);
+            }
+            let p = low::describe(&config)?;
             let up = low::upload(eval, &p, &zs)?;
             let m = low::encrypt_model(eval, &p, &zero, &zero)?;
             let (w, v) = low::train(eval, &up, &m, &etas(k))?.decrypt(eval)?;
@@ -140,6 +156,16 @@ fn trace(
     let eval = Evaluator::new(backend, LOG_SCALE)?;
     let (bytes, cts, _) = run(&eval, which, k, slots)?;
     let cost = measured_cost_model(ring.0.trailing_zeros());
+    if std::env::var("LOWDEPTH_BREAKDOWN").is_ok() {
+        // Work by op kind (ms), for experiments.
+        let mut by: std::collections::BTreeMap<String, (u64, f64)> = Default::default();
+        for n in eval.backend().nodes()? {
+            let e = by.entry(format!("{:?}", n.kind)).or_default();
+            e.0 += 1;
+            e.1 += cost.cost(n.kind, n.level);
+        }
+        eprintln!("{which:?} k={k}: {by:?}");
+    }
     let one = eval.backend().schedule(&cost, 1)?;
     let two = eval.backend().schedule(&cost, 2)?;
     Ok((
