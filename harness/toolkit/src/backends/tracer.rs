@@ -232,6 +232,11 @@ pub struct OpCost {
 pub struct CostModel {
     /// Costs by kind; missing kinds cost 0.
     pub costs: BTreeMap<OpKind, OpCost>,
+    /// Costs measured at given levels, `(level, cost)` sorted by level; for these kinds
+    /// they replace `costs` (see [`CostModel::cost`]). Empty unless set, e.g. by
+    /// [`calibrate`](crate::calibrate::calibrate).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub per_level: BTreeMap<OpKind, Vec<(usize, f64)>>,
 }
 
 impl CostModel {
@@ -253,7 +258,10 @@ impl CostModel {
                 )
             })
             .collect();
-        Self { costs }
+        Self {
+            costs,
+            per_level: BTreeMap::new(),
+        }
     }
 
     /// An illustrative CKKS-like table in milliseconds per prime at N = 2^15 (key-switching
@@ -284,20 +292,67 @@ impl CostModel {
         ]
         .into_iter()
         .collect();
-        Self { costs }
+        Self {
+            costs,
+            per_level: BTreeMap::new(),
+        }
     }
 
-    /// Sets the cost of one kind.
+    /// Sets the cost of one kind (and forgets its per-level table, if any).
     pub fn set(&mut self, kind: OpKind, cost: OpCost) {
+        self.per_level.remove(&kind);
         self.costs.insert(kind, cost);
     }
 
-    /// Cost of `kind` at `level`.
+    /// Sets measured `(level, cost)` points for one kind; they take precedence over its
+    /// [`OpCost`]. Points are sorted by level (a repeated level keeps the last cost); an
+    /// empty list removes the table.
+    pub fn set_per_level(&mut self, kind: OpKind, mut points: Vec<(usize, f64)>) {
+        points.reverse();
+        points.sort_by_key(|&(level, _)| level); // stable: last given first per level
+        points.dedup_by_key(|&mut (level, _)| level);
+        if points.is_empty() {
+            self.per_level.remove(&kind);
+        } else {
+            self.per_level.insert(kind, points);
+        }
+    }
+
+    /// Cost of `kind` at `level`. With a per-level table: the measured cost at a measured
+    /// level, linear interpolation between measured levels, and outside them the nearest
+    /// measured cost scaled by the number of primes, `(level + 1) / (nearest + 1)`.
+    /// Otherwise `fixed + per_prime * (level + 1)`.
     pub fn cost(&self, kind: OpKind, level: usize) -> f64 {
+        if let Some(points) = self.per_level.get(&kind) {
+            if let Some(c) = interpolate(points, level) {
+                return c;
+            }
+        }
         self.costs
             .get(&kind)
             .map_or(0.0, |c| c.fixed + c.per_prime * (level as f64 + 1.0))
     }
+}
+
+/// See [`CostModel::cost`]; `None` for an empty table.
+fn interpolate(points: &[(usize, f64)], level: usize) -> Option<f64> {
+    let primes = |l: usize| l as f64 + 1.0;
+    let &(first_level, first_cost) = points.first()?;
+    let &(last_level, last_cost) = points.last()?;
+    if level <= first_level {
+        return Some(first_cost * primes(level) / primes(first_level));
+    }
+    if level >= last_level {
+        return Some(last_cost * primes(level) / primes(last_level));
+    }
+    let upper = points.partition_point(|&(l, _)| l < level);
+    let (l1, c1) = points[upper];
+    if l1 == level {
+        return Some(c1);
+    }
+    let (l0, c0) = points[upper - 1];
+    let t = (level - l0) as f64 / (l1 - l0) as f64;
+    Some(c0 + t * (c1 - c0))
 }
 
 /// Work, span and a list-scheduling simulation on `workers` workers.
