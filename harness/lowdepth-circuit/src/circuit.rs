@@ -11,8 +11,8 @@ use crate::error::{CircuitError, Result};
 use crate::layout::{tile_grid, vector_ciphertexts, Form};
 use crate::model::{gram, Cubic, HELR_CUBIC};
 use crate::ops::{
-    add_vectors, derive_tiles, hadamard, inner_reduce_steps, lincomb, outer_reduce_steps,
-    product_contract, square_plus, transpose, FormVector, HalfTiles,
+    add_vectors, derive_tiles, hadamard, inner_reduce_steps, lincomb, mul_vectors,
+    outer_reduce_steps, product_contract, square_plus, transpose, FormVector, HalfTiles,
 };
 
 /// At which level the customer encrypts each input.
@@ -493,6 +493,20 @@ fn folded_gradient<B: Backend>(
     product_contract(eval, &y, q, Some((data, scale * cubic.c0)))
 }
 
+/// The unfolded cubic gradient `scale · Dᵀ p(u)` from `r = u ⊙ q` (one level later than
+/// `u`, `q`): tiles `(scale c3 D) ⊙ r + scale c0 D`, contracted. One product per tile
+/// instead of the folded form's two, one level deeper; used where the gradient has slack.
+fn unfolded_gradient<B: Backend>(
+    eval: &Evaluator<B>,
+    data: &HalfTiles<B>,
+    r: &FormVector<B>,
+    scale: f64,
+    cubic: Cubic,
+) -> Result<FormVector<B>> {
+    let dc3 = derive_tiles(eval, data, scale * cubic.c3, r.level(eval))?;
+    product_contract(eval, &dc3, r, Some((data, scale * cubic.c0)))
+}
+
 /// Server side: trains on the upload from `model` (`(w_0, v_0)`, usually from
 /// [`encrypt_model`]) with Nesterov coefficients `etas[t]` (at least one per minibatch),
 /// returning the encrypted `(w_k, v_k)`.
@@ -543,7 +557,10 @@ pub fn train<B: Backend>(
                 // Iteration t: u_t (1), then the folded cubic (2).
                 let u0 = product_contract(eval, first, &v, None)?;
                 let q0 = square_plus(eval, &u0, c1_c3)?;
-                let g0 = folded_gradient(eval, first, &u0, &q0, gamma, cubic)?;
+                // g_t has a level of slack (w_{t+1} is only transposed, at d+5): the
+                // unfolded form, r = u ⊙ q (d+3) then one product per tile (d+4).
+                let r0 = mul_vectors(eval, &u0, &q0)?;
+                let g0 = unfolded_gradient(eval, first, &r0, gamma, cubic)?;
                 let w1 = add_vectors(eval, &v, &g0)?;
                 // u_{t+1} = Z_{t+1} B_t + (1-η_t) γ M_t p(u_t), ready with g_t.
                 let b0 = transpose(eval, &[(&v, 1.0 - e0), (&w, e0)])?;

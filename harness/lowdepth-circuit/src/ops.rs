@@ -4,7 +4,7 @@
 //! lands on a chosen level.
 //!
 //! Depths (levels consumed): [`hadamard`] 1, [`contract`] 0, [`transpose`] 1,
-//! [`lincomb`] 1, [`square_plus`] 1, [`scale_to_level`] `level(a) - level`.
+//! [`lincomb`] 1, [`square_plus`] 1, [`mul_vectors`] 1, [`scale_to_level`] `level(a) - level`.
 
 use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator, ToolkitError};
 use rayon::prelude::*;
@@ -551,6 +551,27 @@ pub fn transpose<B: Backend>(
         len,
         cts,
     })
+}
+
+/// `a ⊙ b` slot-wise for vectors of the same form and length (the higher operand is first
+/// brought to the lower one's level). Depth 1 from the lower operand.
+pub fn mul_vectors<B: Backend>(
+    eval: &Evaluator<B>,
+    a: &FormVector<B>,
+    b: &FormVector<B>,
+) -> Result<FormVector<B>> {
+    if a.unit != b.unit || a.form != b.form || a.len != b.len {
+        return Err(shape_err("mul (vectors)", format!("{a:?} vs {b:?}")));
+    }
+    let level = min_level(eval, &[&a.cts, &b.cts]);
+    let ac = lower_all(eval, &a.cts, level)?;
+    let bc = lower_all(eval, &b.cts, level)?;
+    let cts = ac
+        .par_iter()
+        .zip(bc.par_iter())
+        .map(|(p, q)| eval.mul_rescale(p, q))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(FormVector { cts, ..a.clone() })
 }
 
 /// `x ⊙ x + c` (the constant on every slot). Depth 1.
