@@ -21,6 +21,8 @@ use crate::sampling::{gaussian, os_rng, ternary, uniform};
 pub struct SecretKey {
     #[zeroize(skip)]
     params: CkksParameters,
+    /// Ternary coefficients (kept for future secret-key export; wiped on drop).
+    #[allow(dead_code)]
     coeffs: Vec<i64>,
     ntt: RnsPoly,
 }
@@ -65,11 +67,6 @@ impl SecretKey {
         let mut s = Zeroizing::new(self.ntt.clone());
         s.truncate(level + 1);
         s
-    }
-
-    #[allow(dead_code)]
-    pub(crate) fn coeffs(&self) -> &[i64] {
-        &self.coeffs
     }
 }
 

@@ -35,14 +35,15 @@ impl Evaluator {
         g: usize,
         step: Option<i32>,
     ) -> Result<Ciphertext> {
-        const BOTH: (Combine, Combine) = (Combine::Add, Combine::Set);
+        // k0 = c0 + ModDown(acc0), k1 = ModDown(acc1).
+        const C0_ADD_C1_SET: (Combine, Combine) = (Combine::Add, Combine::Set);
         let (key, perm) = self.galois_key(g, step)?;
         let p = &self.params;
         let mut k0 = ct.c0.scratch_copy(p);
         let mut k1 = RnsPoly::scratch(p, ct.level + 1);
         match dec {
-            Some(d) => key_switch_decomposed(p, d, key, (&mut k0, &mut k1), BOTH),
-            None => key_switch(p, &ct.c1, ct.level, key, (&mut k0, &mut k1), BOTH),
+            Some(d) => key_switch_decomposed(p, d, key, (&mut k0, &mut k1), C0_ADD_C1_SET),
+            None => key_switch(p, &ct.c1, ct.level, key, (&mut k0, &mut k1), C0_ADD_C1_SET),
         }
         let out = Ciphertext {
             c0: k0.permute(perm),
