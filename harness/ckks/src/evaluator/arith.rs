@@ -16,9 +16,7 @@ impl Evaluator {
     }
 
     fn plain_limbs(pt: &Plaintext, level: usize) -> RnsPoly {
-        let mut p = pt.poly.clone();
-        p.truncate(level + 1);
-        p
+        pt.poly.prefix(level + 1)
     }
 
     /// a + b (same level, scales equal within 1e-9 relative).
@@ -135,10 +133,11 @@ impl Evaluator {
                 to: level,
             });
         }
-        let mut out = ct.clone();
-        out.c0.truncate(level + 1);
-        out.c1.truncate(level + 1);
-        out.level = level;
-        Ok(out)
+        Ok(Ciphertext {
+            c0: ct.c0.prefix(level + 1),
+            c1: ct.c1.prefix(level + 1),
+            level,
+            scale: ct.scale,
+        })
     }
 }

@@ -136,6 +136,24 @@ impl RnsPoly {
         self.data.par_chunks(self.n)
     }
 
+    /// A copy of the first `limbs` limbs (pooled if `self` is).
+    pub(crate) fn prefix(&self, limbs: usize) -> Self {
+        let len = (limbs * self.n).min(self.data.len());
+        let data = match &self.pool {
+            Some(pool) => {
+                let mut d = pool.take(len);
+                d.copy_from_slice(&self.data[..len]);
+                d
+            }
+            None => self.data[..len].to_vec(),
+        };
+        Self {
+            n: self.n,
+            data,
+            pool: self.pool.clone(),
+        }
+    }
+
     /// Keeps the first `limbs` limbs.
     pub(crate) fn truncate(&mut self, limbs: usize) {
         self.data.truncate(limbs * self.n);
