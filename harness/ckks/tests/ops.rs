@@ -388,3 +388,24 @@ fn products_whose_scale_cannot_fit_are_refused() {
     let ct = c.encrypt(&v, 1);
     assert!(c.ev.mul(&ct, &ct).is_ok());
 }
+
+#[test]
+fn plaintext_operands_above_the_ciphertext_level_are_truncated() {
+    let c = setup(CkksParameters::insecure_test_n10_l4().expect("params"), &[]);
+    let (a, b) = (values(c.params.slots(), 12), values(c.params.slots(), 13));
+    let ct = c.encrypt(&a, 2);
+    let pt = c.ecd.encode(&b, c.top(), c.scale(2)).expect("encode");
+    let sum: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+    assert!(
+        max_err(
+            "add_plain from a higher level",
+            &c.decrypt(&c.ev.add_plain(&ct, &pt).expect("ap")),
+            &sum
+        ) < TOL
+    );
+    let low = c.ecd.encode(&b, 1, c.scale(2)).expect("encode");
+    assert!(matches!(
+        c.ev.add_plain(&ct, &low),
+        Err(CkksError::LevelMismatch { .. })
+    ));
+}
