@@ -82,8 +82,8 @@ fn bench_ops(c: &mut Criterion) {
             };
             let mut g = c.benchmark_group(format!("{name}/t{threads}"));
             g.sample_size(10)
-                .warm_up_time(Duration::from_millis(300))
-                .measurement_time(Duration::from_secs(2));
+                .warm_up_time(Duration::from_millis(200))
+                .measurement_time(Duration::from_secs(1));
             g.bench_function("encode", |b| {
                 b.iter(|| pool.install(|| black_box(ecd.encode(&vals, top, scale))))
             });
