@@ -21,7 +21,12 @@ fn traced_steps(slots: usize, unit: EncodingUnit) -> Option<Vec<usize>> {
     Some(tr.backend().report().ok()?.rotation_steps)
 }
 
-fn bench_products<B: Backend>(c: &mut Criterion, name: &str, eval: &Evaluator<B>, unit: EncodingUnit) {
+fn bench_products<B: Backend>(
+    c: &mut Criterion,
+    name: &str,
+    eval: &Evaluator<B>,
+    unit: EncodingUnit,
+) {
     let (rows, cols) = MNIST_MINIBATCH;
     let Ok(w) = ProductWorkload::encrypt(eval, unit, rows, cols, eval.max_level()) else {
         eprintln!("cannot encrypt the workload");

@@ -153,7 +153,11 @@ fn requirement(which: Which, zs: &[Vec<f64>], slots: usize) -> AnyResult<Paramet
     let (w, v, _) = run(&sim, which, zs, slots, &mut |_| {})?;
     // q_0 must hold what is decrypted at level 0: the model.
     let m = max_abs(&w).max(max_abs(&v));
-    let bits = if m < 1.0 { 0 } else { m.log2().floor() as u32 + 1 };
+    let bits = if m < 1.0 {
+        0
+    } else {
+        m.log2().floor() as u32 + 1
+    };
     Ok(plan(
         &CircuitProfile::from_trace(&report, slots, bits),
         &PlannerConfig::default(),
@@ -175,7 +179,8 @@ fn e2e(which: Which, zs: &[Vec<f64>], pool: &rayon::ThreadPool) -> AnyResult<()>
         "== {which:?} k={k} b={B} f={F}: depth {}, N = 2^{}, slots {slots}, q0 {} bits, dnum {}, planner log2QP {} (bound {}), {} rotation steps; planning {plan_s:.1} s",
         req.levels, req.min_log_n, req.first_prime_bits, req.dnum, req.log_qp, req.log_qp_bound, req.rotation_steps.len()
     );
-    let (backend, setup) = pool.install(|| CkksSetup::for_circuit(&req, Security::Bits128, None))?;
+    let (backend, setup) =
+        pool.install(|| CkksSetup::for_circuit(&req, Security::Bits128, None))?;
     let mib = |b: u64| b as f64 / f64::from(1u32 << 20);
     println!(
         "keygen_wall_s {:.2}  engine log2QP {:.1}  relin key {:.1} MiB  Galois keys {} = {:.1} MiB  eval keys {:.1} MiB ({} bytes)",

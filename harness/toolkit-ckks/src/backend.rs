@@ -391,7 +391,8 @@ impl CkksBackend {
 
     /// Exact serialized size of a seeded (upload-form) ciphertext at `level`.
     pub fn seeded_ciphertext_bytes(&self, level: usize) -> Result<u64> {
-        self.size_at("seeded_ciphertext_bytes", level).map(|(s, _)| s)
+        self.size_at("seeded_ciphertext_bytes", level)
+            .map(|(s, _)| s)
     }
 
     /// Exact serialized size of an ordinary (expanded) ciphertext at `level`.

@@ -73,7 +73,9 @@ fn byte_counts_are_the_engines_serialized_sizes() {
         let full = ct.to_bytes(&p).unwrap().len() as u64;
         assert_eq!(backend.ciphertext_bytes(&ct), full);
         assert_eq!(backend.full_ciphertext_bytes(level).unwrap(), full);
-        let seeded = backend.encrypt_seeded(&[0.5], level, 2f64.powi(40)).unwrap();
+        let seeded = backend
+            .encrypt_seeded(&[0.5], level, 2f64.powi(40))
+            .unwrap();
         let sb = seeded.to_bytes(&p).unwrap().len() as u64;
         assert_eq!(backend.seeded_ciphertext_bytes(level).unwrap(), sb);
         assert!(2 * sb < full + 200, "seeded {sb} vs full {full}");
@@ -95,9 +97,15 @@ fn seeded_and_public_key_encryption_decrypt_alike() {
     let x: Vec<f64> = (0..512).map(|i| f64::from(i) / 512.0 - 0.5).collect();
     let s = 2f64.powi(40);
     assert_eq!(backend.encryption_mode(), EncryptionMode::SeededSymmetric);
-    let a = backend.decrypt(&backend.encrypt(&x, 2, s).unwrap()).unwrap();
-    backend.set_encryption_mode(EncryptionMode::PublicKey).unwrap();
-    let b = backend.decrypt(&backend.encrypt(&x, 2, s).unwrap()).unwrap();
+    let a = backend
+        .decrypt(&backend.encrypt(&x, 2, s).unwrap())
+        .unwrap();
+    backend
+        .set_encryption_mode(EncryptionMode::PublicKey)
+        .unwrap();
+    let b = backend
+        .decrypt(&backend.encrypt(&x, 2, s).unwrap())
+        .unwrap();
     for ((a, b), x) in a.iter().zip(&b).zip(&x) {
         assert!((a - x).abs() < 1e-6 && (b - x).abs() < 1e-6, "{a} {b} {x}");
     }
@@ -105,7 +113,8 @@ fn seeded_and_public_key_encryption_decrypt_alike() {
     let seeded = backend.encrypt_seeded(&x, 1, s).unwrap();
     let bytes = seeded.to_bytes(backend.params()).unwrap();
     let server = backend.server_view();
-    let received = lowdepth_ckks::SeededCiphertext::try_from_bytes(&bytes, server.params()).unwrap();
+    let received =
+        lowdepth_ckks::SeededCiphertext::try_from_bytes(&bytes, server.params()).unwrap();
     let ct = server.expand(&received).unwrap();
     let back = backend.decrypt(&ct).unwrap();
     assert!((back[7] - x[7]).abs() < 1e-6);
@@ -158,7 +167,8 @@ fn rotation_keys_are_exactly_the_requested_steps() {
         Some(ToolkitError::MissingRotationKey { step: 1 })
     );
     assert!(matches!(
-        eval.backend().rescale(&eval.backend().drop_to_level(&ct, 0).unwrap()),
+        eval.backend()
+            .rescale(&eval.backend().drop_to_level(&ct, 0).unwrap()),
         Err(ToolkitError::LevelExhausted { .. })
     ));
 }
@@ -173,7 +183,11 @@ fn setup_refuses_what_it_cannot_build() {
     ));
     // Steps must be normalised to N/2.
     assert!(matches!(
-        CkksSetup::for_circuit(&requirement(2, 10, vec![512]), Security::InsecureForTests, Some(1)),
+        CkksSetup::for_circuit(
+            &requirement(2, 10, vec![512]),
+            Security::InsecureForTests,
+            Some(1)
+        ),
         Err(ToolkitError::InvalidParameters(_))
     ));
     // Depth 0, too-large primes, a ring beyond the engine.
@@ -190,5 +204,8 @@ fn setup_refuses_what_it_cannot_build() {
         CkksSetup::for_circuit(&requirement(1, 13, vec![1]), Security::Bits128, Some(1)).unwrap();
     assert!(report.secure_128 && report.log_qp <= 218.0);
     assert_eq!(report.moduli, backend.params().moduli());
-    assert_ne!(backend.params(), &CkksParameters::insecure_test_n10_l4().unwrap());
+    assert_ne!(
+        backend.params(),
+        &CkksParameters::insecure_test_n10_l4().unwrap()
+    );
 }

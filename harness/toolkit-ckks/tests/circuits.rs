@@ -127,7 +127,10 @@ fn check(which: Which, k: usize, nonzero_init: bool) {
         setup.log_n, setup.levels, setup.dnum, setup.galois_keys, abs.log2()
     );
     assert!(abs < 1e-3, "{which:?} k={k}: {abs:e}");
-    assert!(e_sim <= -15.0, "{which:?} k={k}: log2 err vs plaintext {e_sim}");
+    assert!(
+        e_sim <= -15.0,
+        "{which:?} k={k}: log2 err vs plaintext {e_sim}"
+    );
     assert!(max_abs_err(&sim, &want) < 1e-9);
 }
 
