@@ -116,4 +116,4 @@ fn op_counts_are_pinned() {
 
 /// (ct x ct, ct x pt, ct x const, rescale, rotations, key switches, add/sub).
 const LOW_COUNTS: (u64, u64, u64, u64, u64, u64, u64) = (216, 18, 138, 300, 189, 405, 390);
-const BASE_COUNTS: (u64, u64, u64, u64, u64, u64, u64) = (48, 12, 42, 102, 120, 168, 162);
+const BASE_COUNTS: (u64, u64, u64, u64, u64, u64, u64) = (48, 12, 48, 108, 96, 144, 138);
