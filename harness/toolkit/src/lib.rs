@@ -62,6 +62,7 @@
 
 pub mod backend;
 pub mod backends;
+pub mod calibrate;
 pub mod encoding;
 pub mod error;
 pub mod evaluator;
