@@ -62,7 +62,7 @@ pub struct CircuitConfig {
     pub minibatches: usize,
     /// Slots per ciphertext (a power of two).
     pub slots: usize,
-    /// Encoding unit; `None` picks `w = next_pow2(f)` (capped at the slot count).
+    /// Encoding unit; `None` picks [`default_unit`] (tall, `256 x 128` at 2^15 slots).
     pub unit: Option<EncodingUnit>,
     /// Input levels.
     pub level_policy: LevelPolicy,

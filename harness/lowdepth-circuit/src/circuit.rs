@@ -36,7 +36,7 @@ pub struct CircuitConfig {
     pub minibatches: usize,
     /// Slots per ciphertext (a power of two).
     pub slots: usize,
-    /// Encoding unit; `None` picks `w = 2 · next_pow2(f)` (capped at the slot count).
+    /// Encoding unit; `None` picks [`default_unit`] (near-square, `128 x 128` at 2^14 slots).
     pub unit: Option<EncodingUnit>,
     /// Input levels.
     pub level_policy: LevelPolicy,
