@@ -151,6 +151,12 @@ fn requirement(which: Which, zs: &[Vec<f64>], slots: usize) -> AnyResult<Paramet
         LOG_SCALE,
     )?;
     let (w, v, _) = run(&sim, which, zs, slots, &mut |_| {})?;
+    let (wr, _) = reference(zs)?;
+    let sim_err = w
+        .iter()
+        .zip(&wr)
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    println!("plaintext simulation at {slots} slots: max|w_sim - w_f64| = {sim_err:.3e}");
     // q_0 must hold what is decrypted at level 0: the model.
     let m = max_abs(&w).max(max_abs(&v));
     let bits = if m < 1.0 {
