@@ -18,6 +18,18 @@ pub fn map_engine_error(op: &'static str, slots: usize, e: CkksError) -> Toolkit
             ToolkitError::ScaleMismatch { op, left, right }
         }
         CkksError::LevelExhausted => ToolkitError::LevelExhausted { op, level: 0 },
+        CkksError::ScaleOverflow {
+            log2_scale,
+            log2_modulus,
+            ..
+        } => ToolkitError::ScaleOverflow {
+            op,
+            log2_scale,
+            log2_modulus,
+            // The engine does not report the level; the toolkit's checked evaluator
+            // raises this variant with the level before the engine is reached.
+            level: usize::MAX,
+        },
         CkksError::MissingGaloisKey { step } => ToolkitError::MissingRotationKey {
             step: lowdepth_toolkit::backend::normalize_step(i64::from(step), slots),
         },
