@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use rand_core::{RngCore, SeedableRng};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{CkksError, Result};
 use crate::params::CkksParameters;
 use crate::ring::poly::RnsPoly;
-use crate::sampling::{gaussian, os_rng, ternary, uniform};
+use crate::sampling::{expand_key_part, gaussian, os_rng, ternary, uniform};
 
 /// The secret key: ternary s, kept in NTT form over Q·P. Wiped on drop; not `Clone`.
 #[derive(Zeroize, ZeroizeOnDrop)]
@@ -81,6 +81,9 @@ pub struct PublicKey {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct SwitchingKey {
     pub(crate) parts: Vec<(RnsPoly, RnsPoly)>,
+    /// Seed every a_j expands from (see `sampling::expand_key_part`), so serialization can
+    /// store the seed instead of the a_j (half the bytes).
+    pub(crate) seed: Option<[u8; 32]>,
 }
 
 impl SwitchingKey {
@@ -249,9 +252,11 @@ impl KeyGenerator {
                     .fold(1u64, |acc, &sp| m.mul(acc, m.reduce(sp)))
             })
             .collect();
+        let mut seed = [0u8; 32];
+        self.rng.fill_bytes(&mut seed);
         let mut parts = Vec::new();
         for j in 0..p.digits_at(level) {
-            let a = uniform(&mut self.rng, p, &idx);
+            let a = expand_key_part(seed, p, j);
             let e = Zeroizing::new(gaussian(&mut self.rng, n));
             let mut b = RnsPoly::from_signed(n, &e, p, &idx);
             b.ntt(p, &idx);
@@ -267,7 +272,10 @@ impl KeyGenerator {
             }
             parts.push((b, a));
         }
-        SwitchingKey { parts }
+        SwitchingKey {
+            parts,
+            seed: Some(seed),
+        }
     }
 
     /// The relinearization key of `sk` (switches s² → s).

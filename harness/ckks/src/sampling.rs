@@ -50,16 +50,21 @@ pub(crate) fn gaussian(rng: &mut ChaCha20Rng, n: usize) -> Vec<i64> {
 pub(crate) fn uniform(rng: &mut ChaCha20Rng, params: &CkksParameters, idx: &[usize]) -> RnsPoly {
     let mut seed = [0u8; 32];
     rng.fill_bytes(&mut seed);
-    expand_into(seed, params, idx)
+    expand_into(seed, params, idx, 0)
 }
 
-/// Limb at position j is drawn from ChaCha20(seed, stream j) by rejection sampling, so
-/// limbs are generated in parallel and every prefix of limbs is reproducible.
-fn expand_into(seed: [u8; 32], params: &CkksParameters, idx: &[usize]) -> RnsPoly {
+/// Limb at position j is drawn from ChaCha20(seed, stream `first_stream + j`) by rejection
+/// sampling, so limbs are generated in parallel and every prefix of limbs is reproducible.
+pub(crate) fn expand_into(
+    seed: [u8; 32],
+    params: &CkksParameters,
+    idx: &[usize],
+    first_stream: u64,
+) -> RnsPoly {
     let mut out = RnsPoly::zero(params.n(), idx.len());
     out.par_limbs_mut().enumerate().for_each(|(pos, limb)| {
         let mut r = ChaCha20Rng::from_seed(seed);
-        r.set_stream(pos as u64);
+        r.set_stream(first_stream + pos as u64);
         let q = params.prime(idx[pos]);
         for x in limb.iter_mut() {
             *x = r.gen_range(0..q);
@@ -71,7 +76,17 @@ fn expand_into(seed: [u8; 32], params: &CkksParameters, idx: &[usize]) -> RnsPol
 /// Expands a 32-byte seed into the uniform polynomial `a` of seeded encryption over
 /// Q_level (NTT form). Prefix-consistent: limb i depends only on the seed and i.
 pub(crate) fn expand_seed(seed: [u8; 32], params: &CkksParameters, level: usize) -> RnsPoly {
-    expand_into(seed, params, &params.q_indices(level))
+    expand_into(seed, params, &params.q_indices(level), 0)
+}
+
+/// Streams reserved per key-switching digit when a switching key's uniform parts are all
+/// expanded from one seed (more than the largest possible number of limbs).
+pub(crate) const STREAMS_PER_DIGIT: u64 = 1 << 10;
+
+/// The uniform part a_j of digit j of a seeded switching key (NTT form over Q·P).
+pub(crate) fn expand_key_part(seed: [u8; 32], params: &CkksParameters, digit: usize) -> RnsPoly {
+    let idx = params.qp_indices(params.max_level());
+    expand_into(seed, params, &idx, (digit as u64 + 1) * STREAMS_PER_DIGIT)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::error::{CkksError, Result};
 use crate::keys::{GaloisKeys, PublicKey, RelinearizationKey, SwitchingKey};
 use crate::params::{CkksParameters, ParameterSpec, Security};
 use crate::ring::poly::RnsPoly;
+use crate::sampling::expand_key_part;
 
 /// File magic.
 pub const MAGIC: [u8; 4] = *b"LDCK";
@@ -388,9 +389,22 @@ impl Serializable for PublicKey {
     }
 }
 
-fn switching_key_size(params: &CkksParameters) -> usize {
+/// Size of one switching key: a flag byte, then either the seed and the b_j (seeded) or
+/// every (b_j, a_j).
+fn switching_key_size(params: &CkksParameters, k: &SwitchingKey) -> usize {
     let idx = params.qp_indices(params.max_level());
-    params.digits_at(params.max_level()) * 2 * poly_size(params, &idx)
+    let digits = params.digits_at(params.max_level());
+    let poly = poly_size(params, &idx);
+    1 + match k.seed {
+        Some(_) => 32 + digits * poly,
+        None => 2 * digits * poly,
+    }
+}
+
+/// Smallest possible encoded switching key (seeded), to bound counts before allocating.
+fn min_switching_key_size(params: &CkksParameters) -> usize {
+    let idx = params.qp_indices(params.max_level());
+    1 + 32 + params.digits_at(params.max_level()) * poly_size(params, &idx)
 }
 
 fn check_switching_key(params: &CkksParameters, k: &SwitchingKey, kind: Kind) -> Result<()> {
@@ -408,26 +422,55 @@ fn check_switching_key(params: &CkksParameters, k: &SwitchingKey, kind: Kind) ->
 
 fn write_switching_key(out: &mut Vec<u8>, params: &CkksParameters, k: &SwitchingKey) {
     let idx = params.qp_indices(params.max_level());
-    for (b, a) in &k.parts {
-        write_poly(out, params, b, &idx);
-        write_poly(out, params, a, &idx);
+    match k.seed {
+        Some(seed) => {
+            out.push(1);
+            out.extend_from_slice(&seed);
+            for (b, _) in &k.parts {
+                write_poly(out, params, b, &idx);
+            }
+        }
+        None => {
+            out.push(0);
+            for (b, a) in &k.parts {
+                write_poly(out, params, b, &idx);
+                write_poly(out, params, a, &idx);
+            }
+        }
     }
 }
 
 fn read_switching_key(r: &mut Reader<'_>, params: &CkksParameters) -> Result<SwitchingKey> {
     let idx = params.qp_indices(params.max_level());
-    let mut parts = Vec::new();
-    for _ in 0..params.digits_at(params.max_level()) {
-        let b = r.poly(params, &idx)?;
-        let a = r.poly(params, &idx)?;
-        parts.push((b, a));
+    let digits = params.digits_at(params.max_level());
+    let mut parts = Vec::with_capacity(digits);
+    match r.u8()? {
+        1 => {
+            let seed = r.array::<32>()?;
+            for j in 0..digits {
+                let b = r.poly(params, &idx)?;
+                parts.push((b, expand_key_part(seed, params, j)));
+            }
+            Ok(SwitchingKey {
+                parts,
+                seed: Some(seed),
+            })
+        }
+        0 => {
+            for _ in 0..digits {
+                let b = r.poly(params, &idx)?;
+                let a = r.poly(params, &idx)?;
+                parts.push((b, a));
+            }
+            Ok(SwitchingKey { parts, seed: None })
+        }
+        f => Err(r.err(format!("unknown switching-key flag {f}"))),
     }
-    Ok(SwitchingKey { parts })
 }
 
 impl Serializable for RelinearizationKey {
     fn serialized_size(&self, params: &CkksParameters) -> usize {
-        HEADER_LEN + switching_key_size(params)
+        HEADER_LEN + switching_key_size(params, &self.key)
     }
 
     fn to_bytes(&self, params: &CkksParameters) -> Result<Vec<u8>> {
@@ -449,7 +492,13 @@ impl Serializable for RelinearizationKey {
 
 impl Serializable for GaloisKeys {
     fn serialized_size(&self, params: &CkksParameters) -> usize {
-        HEADER_LEN + 4 + self.keys.len() * (4 + switching_key_size(params))
+        HEADER_LEN
+            + 4
+            + self
+                .keys
+                .values()
+                .map(|(k, _)| 4 + switching_key_size(params, k))
+                .sum::<usize>()
     }
 
     fn to_bytes(&self, params: &CkksParameters) -> Result<Vec<u8>> {
@@ -472,11 +521,14 @@ impl Serializable for GaloisKeys {
         let mut r = reader(bytes, Kind::GaloisKeys);
         r.header(Kind::GaloisKeys, Some(&params.fingerprint()))?;
         let count = r.u32()? as usize;
-        let per_key = 4 + switching_key_size(params);
-        if count.checked_mul(per_key) != Some(r.remaining()) {
+        let min_per_key = 4 + min_switching_key_size(params);
+        if count
+            .checked_mul(min_per_key)
+            .is_none_or(|need| need > r.remaining())
+        {
             return Err(r.err(format!(
-                "{count} keys need {} bytes, {} present",
-                count.saturating_mul(per_key),
+                "{count} keys need at least {} bytes, {} present",
+                count.saturating_mul(min_per_key),
                 r.remaining()
             )));
         }

@@ -80,6 +80,15 @@ fn round_trips_and_exact_sizes() {
     assert_eq!(pk.serialized_size(p), f.pk.len());
     let rlk = RelinearizationKey::try_from_bytes(&f.rlk, p).expect("rlk");
     assert_eq!(rlk.serialized_size(p), f.rlk.len());
+    assert_eq!(rlk.to_bytes(p).expect("re-encode"), f.rlk);
+    // Switching keys are stored seeded: only the b_j are written, about a quarter of the
+    // in-memory size (u64 words, both halves) at these ~45-bit residues.
+    eprintln!(
+        "relin key: {} bytes serialized, {} bytes in memory",
+        f.rlk.len(),
+        rlk.memory_bytes()
+    );
+    assert!((f.rlk.len() as f64) < 0.5 * 0.75 * rlk.memory_bytes() as f64);
     let gk = GaloisKeys::try_from_bytes(&f.gk, p).expect("gk");
     assert_eq!(gk.serialized_size(p), f.gk.len());
     assert_eq!(gk.to_bytes(p).expect("re-encode"), f.gk);
