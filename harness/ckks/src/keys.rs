@@ -14,7 +14,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::error::{CkksError, Result};
 use crate::params::CkksParameters;
 use crate::ring::poly::RnsPoly;
-use crate::sampling::{expand_key_part, gaussian, os_rng, ternary, uniform};
+use crate::sampling::{expand_key_part, expand_seed, gaussian, os_rng, ternary};
 
 /// The secret key: ternary s, kept in NTT form over Q·P. Wiped on drop; not `Clone`.
 #[derive(Zeroize, ZeroizeOnDrop)]
@@ -75,6 +75,8 @@ impl SecretKey {
 pub struct PublicKey {
     pub(crate) b: RnsPoly,
     pub(crate) a: RnsPoly,
+    /// Seed `a` expands from (`sampling::expand_seed` at the top level), if known.
+    pub(crate) seed: Option<[u8; 32]>,
 }
 
 /// A key-switching key: one (b_j, a_j) pair per digit, over Q·P (NTT form).
@@ -226,14 +228,20 @@ impl KeyGenerator {
         self.check(sk)?;
         let p = &self.params;
         let idx = p.q_indices(p.max_level());
-        let a = uniform(&mut self.rng, p, &idx);
+        let mut seed = [0u8; 32];
+        self.rng.fill_bytes(&mut seed);
+        let a = expand_seed(seed, p, p.max_level());
         let e = Zeroizing::new(gaussian(&mut self.rng, p.n()));
         let mut b = RnsPoly::from_signed(p.n(), &e, p, &idx);
         b.ntt(p, &idx);
         let s = sk.ntt_q(p.max_level());
         let as_ = Zeroizing::new(a.mul(&s, p, &idx));
         b.sub_assign(&as_, p, &idx);
-        Ok(PublicKey { b, a })
+        Ok(PublicKey {
+            b,
+            a,
+            seed: Some(seed),
+        })
     }
 
     /// Key switching from `s_from` to `s_to` (both NTT over Q·P):

@@ -2,7 +2,7 @@
 //!
 //! All randomness comes from ChaCha20 (`rand_chacha`), seeded from the OS CSPRNG by default.
 
-use rand::{Rng, RngCore};
+use rand::Rng;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use rayon::prelude::*;
@@ -43,14 +43,6 @@ pub(crate) fn gaussian(rng: &mut ChaCha20Rng, n: usize) -> Vec<i64> {
         }
     }
     out
-}
-
-/// A uniformly random polynomial over the primes `idx` (uniform in NTT form as well).
-/// Draws a fresh 32-byte seed from `rng` and expands it like [`expand_seed`].
-pub(crate) fn uniform(rng: &mut ChaCha20Rng, params: &CkksParameters, idx: &[usize]) -> RnsPoly {
-    let mut seed = [0u8; 32];
-    rng.fill_bytes(&mut seed);
-    expand_into(seed, params, idx, 0)
 }
 
 /// Limb at position j is drawn from ChaCha20(seed, stream `first_stream + j`) by rejection

@@ -15,7 +15,7 @@ use crate::error::{CkksError, Result};
 use crate::keys::{GaloisKeys, PublicKey, RelinearizationKey, SwitchingKey};
 use crate::params::{CkksParameters, ParameterSpec, Security};
 use crate::ring::poly::RnsPoly;
-use crate::sampling::expand_key_part;
+use crate::sampling::{expand_key_part, expand_seed};
 
 /// File magic.
 pub const MAGIC: [u8; 4] = *b"LDCK";
@@ -363,7 +363,13 @@ impl Serializable for SeededCiphertext {
 
 impl Serializable for PublicKey {
     fn serialized_size(&self, params: &CkksParameters) -> usize {
-        HEADER_LEN + 2 * poly_size(params, &params.q_indices(params.max_level()))
+        let poly = poly_size(params, &params.q_indices(params.max_level()));
+        HEADER_LEN
+            + 1
+            + match self.seed {
+                Some(_) => 32 + poly,
+                None => 2 * poly,
+            }
     }
 
     fn to_bytes(&self, params: &CkksParameters) -> Result<Vec<u8>> {
@@ -373,8 +379,18 @@ impl Serializable for PublicKey {
         }
         let mut out = Vec::with_capacity(self.serialized_size(params));
         write_header(&mut out, Kind::PublicKey, &params.fingerprint());
-        write_poly(&mut out, params, &self.b, &idx);
-        write_poly(&mut out, params, &self.a, &idx);
+        match self.seed {
+            Some(seed) => {
+                out.push(1);
+                out.extend_from_slice(&seed);
+                write_poly(&mut out, params, &self.b, &idx);
+            }
+            None => {
+                out.push(0);
+                write_poly(&mut out, params, &self.b, &idx);
+                write_poly(&mut out, params, &self.a, &idx);
+            }
+        }
         Ok(out)
     }
 
@@ -382,10 +398,25 @@ impl Serializable for PublicKey {
         let mut r = reader(bytes, Kind::PublicKey);
         r.header(Kind::PublicKey, Some(&params.fingerprint()))?;
         let idx = params.q_indices(params.max_level());
-        let b = r.poly(params, &idx)?;
-        let a = r.poly(params, &idx)?;
+        let key = match r.u8()? {
+            1 => {
+                let seed = r.array::<32>()?;
+                let b = r.poly(params, &idx)?;
+                PublicKey {
+                    b,
+                    a: expand_seed(seed, params, params.max_level()),
+                    seed: Some(seed),
+                }
+            }
+            0 => {
+                let b = r.poly(params, &idx)?;
+                let a = r.poly(params, &idx)?;
+                PublicKey { b, a, seed: None }
+            }
+            f => return Err(r.err(format!("unknown public-key flag {f}"))),
+        };
         r.finish()?;
-        Ok(PublicKey { b, a })
+        Ok(key)
     }
 }
 
