@@ -63,7 +63,8 @@ fn main() -> std::result::Result<(), CkksError> {
     let keygen_ms = t.elapsed().as_secs_f64() * 1e3 / steps.len() as f64;
     let enc = Encryptor::from_seed(&params, pk, [2u8; 32])?;
     let ecd = Encoder::new(&params);
-    let ev = Evaluator::new(&params, Some(Arc::new(rlk)), Some(Arc::new(gk)))?;
+    let (rlk, gk) = (Arc::new(rlk), Arc::new(gk));
+    let ev = Evaluator::new(&params, Some(rlk.clone()), Some(gk.clone()))?;
     let top = params.max_level();
     let scale = params.canonical_scale(top).unwrap_or(1.0);
     let vals: Vec<f64> = (0..params.slots())
@@ -71,6 +72,10 @@ fn main() -> std::result::Result<(), CkksError> {
         .collect();
     let pt = ecd.encode(&vals, top, scale)?;
     let ct = enc.encrypt(&pt)?;
+    let ct_bytes = ct.serialized_size(&params);
+    let seeded_bytes = SymmetricEncryptor::new(&sk)
+        .encrypt(&pt)?
+        .serialized_size(&params);
     let prod = ev.mul(&ct, &ct)?;
     println!(
         "preset {preset}, {threads} thread(s), N=2^{} L={} dnum={}",
@@ -79,6 +84,14 @@ fn main() -> std::result::Result<(), CkksError> {
         params.dnum()
     );
     println!("keygen: {keygen_ms:.1} ms per Galois key (on the calling thread's pool)");
+    println!(
+        "sizes: relin key {:.1} MB in memory, {:.1} MB serialized; one Galois key {:.1} MB serialized; ciphertext {:.2} MB, seeded {:.2} MB",
+        rlk.memory_bytes() as f64 / 1e6,
+        rlk.serialized_size(&params) as f64 / 1e6,
+        gk.serialized_size(&params) as f64 / 1e6 / steps.len() as f64,
+        ct_bytes as f64 / 1e6,
+        seeded_bytes as f64 / 1e6
+    );
     if let Some(only) = args.get(4) {
         // Profiling aid: loop one operation.
         pool.install(|| {

@@ -3,7 +3,9 @@
 //! Every object starts with a 38-byte header: magic `LDCK`, format version (1), kind byte,
 //! and the 32-byte SHA-256 fingerprint of the parameters it belongs to. Residues are
 //! bit-packed, limb by limb, in ceil(log2 q_i) bits each (LSB first); integers are
-//! little-endian. Decoding checks the header, every length and every residue (< q_i) and
+//! little-endian. Keys whose uniform halves were expanded from a seed (all keys made by
+//! [`crate::KeyGenerator`]) are written as the 32-byte seed plus the b parts only. Decoding
+//! checks the header, every length and every residue (< q_i) and
 //! rejects trailing bytes: corrupted, truncated or foreign input gives [`CkksError::Decode`],
 //! never a panic.
 
