@@ -2,6 +2,7 @@
 //! finite positive single-thread cost, key switching dominates, and the projection of a
 //! traced product priced with those costs is consistent. No timing assertions beyond
 //! orders of magnitude that no load can invert.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

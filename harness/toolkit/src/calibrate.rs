@@ -21,7 +21,7 @@
 //! | `Rescale` | of a ct × ct product at `l >= 1` |
 //! | `DropLevel` | from `l` to `l - 1`, priced at `l - 1` (the tracer records the target level) |
 //! | `Rotate` | one rotation at `l` |
-//! | `HoistDecompose`, `RotateHoisted` | `rotate_many` with 1 and with [`HOISTED_STEPS`] steps in the same round: per step `(t_k - t_1) / (k - 1)`, decomposition `t_1 - per step` |
+//! | `HoistDecompose`, `RotateHoisted` | `rotate_many` with 1 and with [`HOISTED_STEPS`] steps in the same round; from their medians, per step `(t_k - t_1) / (k - 1)`, decomposition `t_1 - per step` |
 //!
 //! `Encrypt` and `Decrypt` cost 0: they are client-side, not server time (as in
 //! [`CostModel::unit`]). Costs below [`MIN_COST_S`] (timer resolution, or a hoisted split
@@ -119,10 +119,34 @@ pub struct OpTiming {
     /// Level the tracer would record for it.
     pub level: usize,
     /// Every sample in seconds, in measurement order (for the hoisted kinds: the split of
-    /// each round's pair of `rotate_many` timings, see the module docs).
+    /// each round's pair of `rotate_many` timings; raw pairs in
+    /// [`Calibration::rotate_many`]).
     pub samples_s: Vec<f64>,
-    /// Median of the samples (at least [`MIN_COST_S`]).
+    /// Median of the samples (for the hoisted kinds: the split of the two `rotate_many`
+    /// medians, more robust to one disturbed round), at least [`MIN_COST_S`].
     pub median_s: f64,
+}
+
+/// Raw `rotate_many` timings at one level, from which the hoisted costs are split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RotateManyTiming {
+    /// Level of the rotated ciphertext.
+    pub level: usize,
+    /// Steps of the larger call ([`HOISTED_STEPS`]).
+    pub steps: usize,
+    /// `rotate_many` with one step, seconds per round.
+    pub one_step_s: Vec<f64>,
+    /// `rotate_many` with `steps` steps, seconds per round.
+    pub many_steps_s: Vec<f64>,
+}
+
+impl RotateManyTiming {
+    /// `(decomposition, per step)` from the medians (each at least [`MIN_COST_S`]).
+    pub fn split_s(&self) -> (f64, f64) {
+        let (one, many) = (median(&self.one_step_s), median(&self.many_steps_s));
+        let per_step = (many - one) / (self.steps.max(2) - 1) as f64;
+        ((one - per_step).max(MIN_COST_S), per_step.max(MIN_COST_S))
+    }
 }
 
 /// Raw result of a calibration run.
@@ -138,6 +162,8 @@ pub struct Calibration {
     pub rotation_steps: Vec<usize>,
     /// One entry per (kind, level) measured, by kind then level.
     pub timings: Vec<OpTiming>,
+    /// Raw `rotate_many` timings per level, ascending.
+    pub rotate_many: Vec<RotateManyTiming>,
 }
 
 impl Calibration {
@@ -191,11 +217,13 @@ impl Calibration {
     }
 
     /// Largest relative deviation of the linear fit from a measured median,
-    /// `|fit - median| / median`, and where it occurs.
+    /// `|fit - median| / median`, and where it occurs (medians at the [`MIN_COST_S`] floor
+    /// are skipped).
     pub fn worst_linear_fit(&self) -> Option<(OpKind, usize, f64)> {
         let lin = self.linear_model();
         self.timings
             .iter()
+            .filter(|t| t.median_s > MIN_COST_S)
             .map(|t| {
                 let fit = lin.cost(t.kind, t.level);
                 (t.kind, t.level, (fit - t.median_s).abs() / t.median_s)
@@ -264,19 +292,33 @@ pub fn measure<B: Backend>(
         ));
     }
     let steps = rotation_steps(eval)?;
-    let mut samples: BTreeMap<(OpKind, usize), Vec<f64>> = BTreeMap::new();
+    let mut samples = Samples::new();
+    let mut rotate_many = Vec::with_capacity(levels.len());
     for &level in &levels {
-        for ((kind, l), s) in measure_level(eval, level, reps, &steps)? {
-            samples.entry((kind, l)).or_default().extend(s);
+        let (s, rm) = measure_level(eval, level, reps, &steps)?;
+        for (key, t) in s {
+            samples.entry(key).or_default().extend(t);
         }
+        rotate_many.push(rm);
     }
     let timings = samples
         .into_iter()
-        .map(|((kind, level), samples_s)| OpTiming {
-            kind,
-            level,
-            median_s: median(&samples_s).max(MIN_COST_S),
-            samples_s,
+        .map(|((kind, level), samples_s)| {
+            let split = rotate_many
+                .iter()
+                .find(|r| r.level == level)
+                .map(RotateManyTiming::split_s);
+            let median_s = match (kind, split) {
+                (OpKind::HoistDecompose, Some((decompose, _))) => decompose,
+                (OpKind::RotateHoisted, Some((_, per_step))) => per_step,
+                _ => median(&samples_s).max(MIN_COST_S),
+            };
+            OpTiming {
+                kind,
+                level,
+                median_s,
+                samples_s,
+            }
         })
         .collect();
     Ok(Calibration {
@@ -285,6 +327,7 @@ pub fn measure<B: Backend>(
         levels,
         rotation_steps: steps,
         timings,
+        rotate_many,
     })
 }
 
@@ -319,7 +362,7 @@ fn measure_level<B: Backend>(
     level: usize,
     reps: usize,
     steps: &[usize],
-) -> Result<Samples> {
+) -> Result<(Samples, RotateManyTiming)> {
     let slots = eval.slots();
     let values = pseudo_random(slots, 11 + level as u64);
     let a = eval.encrypt_canonical(&pseudo_random(slots, 12), level)?;
@@ -338,6 +381,12 @@ fn measure_level<B: Backend>(
     let steps_i64: Vec<i64> = steps.iter().map(|&s| s as i64).collect();
     let first = steps_i64.first().copied().unwrap_or(1);
     let mut out = Samples::new();
+    let mut rm = RotateManyTiming {
+        level,
+        steps: steps_i64.len(),
+        one_step_s: Vec::with_capacity(reps),
+        many_steps_s: Vec::with_capacity(reps),
+    };
     for round in 0..=reps {
         let mut got: Vec<(OpKind, usize, f64)> = vec![
             (
@@ -386,9 +435,11 @@ fn measure_level<B: Backend>(
             for (kind, l, t) in got {
                 out.entry((kind, l)).or_default().push(t);
             }
+            rm.one_step_s.push(t1);
+            rm.many_steps_s.push(tk);
         }
     }
-    Ok(out)
+    Ok((out, rm))
 }
 
 /// Median (mean of the middle two for an even count); 0 for no samples.
@@ -543,6 +594,19 @@ mod tests {
         for t in &cal.timings {
             assert_eq!(t.samples_s.len(), 5, "{:?} at {}", t.kind, t.level);
             assert!(t.median_s.is_finite() && t.median_s >= MIN_COST_S);
+        }
+        assert_eq!(cal.rotate_many.len(), 3);
+        for r in &cal.rotate_many {
+            assert_eq!(
+                (r.steps, r.one_step_s.len(), r.many_steps_s.len()),
+                (4, 5, 5)
+            );
+            let (decompose, per_step) = r.split_s();
+            assert_eq!(
+                cal.median_s(OpKind::HoistDecompose, r.level),
+                Some(decompose)
+            );
+            assert_eq!(cal.median_s(OpKind::RotateHoisted, r.level), Some(per_step));
         }
         // Multiplications are measured only where a level is left; drops at the target.
         assert!(cal.median_s(OpKind::Mul, 0).is_none());
