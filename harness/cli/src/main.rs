@@ -34,6 +34,14 @@ enum Command {
     Check {
         config: PathBuf,
     },
+    /// Compare an experiment's results with a reference: fails on regressions of depth, op
+    /// counts, bytes, parameters and accuracy; reports time ratios.
+    Compare {
+        /// The experiment's results directory, e.g. results/ci-encrypted.
+        current: PathBuf,
+        /// The reference directory, e.g. results/reference/ci-encrypted.
+        reference: PathBuf,
+    },
     /// Data management.
     Data {
         #[command(subcommand)]
@@ -95,6 +103,21 @@ fn dispatch(command: Command) -> Result<()> {
                 println!("  {}", r.run_id);
             }
             Ok(())
+        }
+        Command::Compare { current, reference } => {
+            let c = lowdepth_experiment::compare::compare_dirs(&current, &reference)?;
+            for n in &c.notes {
+                println!("note: {n}");
+            }
+            for f in &c.failures {
+                println!("REGRESSION: {f}");
+            }
+            if c.passed() {
+                println!("ok: {} matches {}", current.display(), reference.display());
+                Ok(())
+            } else {
+                anyhow::bail!("{} regression(s) against {}", c.failures.len(), reference.display())
+            }
         }
         Command::Data { command: DataCommand::Fetch { dir } } => {
             let script = lowdepth_experiment::dataset::default_fetch_script();

@@ -36,6 +36,61 @@ pub struct ExperimentConfig {
     /// Repetitions of each (model, threads) pair, for timing statistics.
     #[serde(default = "default_repetitions")]
     pub repetitions: usize,
+    /// CKKS settings for the encrypted models (defaults: 128-bit security, 40-bit scale, one round).
+    #[serde(default)]
+    pub ckks: CkksConfig,
+}
+
+/// Security of the CKKS parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecurityChoice {
+    /// 128-bit classical security under the HE-standard bound; the planner picks the ring.
+    #[default]
+    Bits128,
+    /// INSECURE small rings for tests and CI smoke runs only; needs `ckks.log_n`.
+    InsecureTestOnly,
+}
+
+/// How the encrypted models run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CkksConfig {
+    #[serde(default)]
+    pub security: SecurityChoice,
+    /// Ring degree log2 N: required with `insecure-test-only`, not allowed otherwise
+    /// (128-bit runs take the smallest secure ring the circuit's depth allows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_n: Option<u32>,
+    /// Bits of the CKKS scale (and of the scaling primes).
+    #[serde(default = "default_log_scale")]
+    pub log_scale: u32,
+    /// Circuit applications: after each, the customer decrypts and re-encrypts the model.
+    /// `training.iterations` must be a multiple; each round trains iterations / rounds minibatches.
+    #[serde(default = "default_rounds")]
+    pub rounds: usize,
+    /// Seed for keys and encryption randomness, for reproducible runs; absent = OS CSPRNG.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_seed: Option<u64>,
+}
+
+impl Default for CkksConfig {
+    fn default() -> Self {
+        CkksConfig {
+            security: SecurityChoice::Bits128,
+            log_n: None,
+            log_scale: default_log_scale(),
+            rounds: default_rounds(),
+            key_seed: None,
+        }
+    }
+}
+
+fn default_log_scale() -> u32 {
+    40
+}
+fn default_rounds() -> usize {
+    1
 }
 
 /// Where the MNIST files come from.
@@ -90,6 +145,10 @@ pub enum ModelKind {
     PlaintextCubic,
     /// The same minibatches and schedule with the exact sigmoid, in f64.
     PlaintextExact,
+    /// HELR's circuit (depth 5 per minibatch) on CKKS.
+    HelrCkks,
+    /// The low-depth circuit (depth 2.5 per minibatch) on CKKS.
+    LowdepthCkks,
 }
 
 impl ModelKind {
@@ -97,7 +156,14 @@ impl ModelKind {
         match self {
             ModelKind::PlaintextCubic => "plaintext-cubic",
             ModelKind::PlaintextExact => "plaintext-exact",
+            ModelKind::HelrCkks => "helr-ckks",
+            ModelKind::LowdepthCkks => "lowdepth-ckks",
         }
+    }
+
+    /// True for models trained on encrypted data.
+    pub fn is_encrypted(self) -> bool {
+        matches!(self, ModelKind::HelrCkks | ModelKind::LowdepthCkks)
     }
 }
 
@@ -277,6 +343,32 @@ impl ExperimentConfig {
         }
         if self.repetitions == 0 {
             bad("repetitions", "must be at least 1, got 0".to_string());
+        }
+        let c = &self.ckks;
+        if c.rounds == 0 {
+            bad("ckks.rounds", "must be at least 1, got 0".to_string());
+        } else if t.iterations % c.rounds != 0 {
+            bad(
+                "ckks.rounds",
+                format!("must divide training.iterations ({}), got {}", t.iterations, c.rounds),
+            );
+        }
+        if !(20..=60).contains(&c.log_scale) {
+            bad("ckks.log_scale", format!("must be between 20 and 60, got {}", c.log_scale));
+        }
+        match (c.security, c.log_n) {
+            (SecurityChoice::InsecureTestOnly, None) => {
+                bad("ckks.log_n", "is required with security: insecure-test-only".to_string())
+            }
+            (SecurityChoice::InsecureTestOnly, Some(n)) if !(10..=16).contains(&n) => {
+                bad("ckks.log_n", format!("must be between 10 and 16, got {n}"))
+            }
+            (SecurityChoice::Bits128, Some(_)) => bad(
+                "ckks.log_n",
+                "is chosen by the planner for 128-bit security; remove it (it is only for insecure-test-only)"
+                    .to_string(),
+            ),
+            _ => {}
         }
         out
     }

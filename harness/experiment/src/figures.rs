@@ -159,6 +159,79 @@ pub fn draw_training_curves(runs: &[RunResult], figures_dir: &Path) -> Result<Ve
     Ok(written)
 }
 
+/// Median of finite values.
+fn median(mut xs: Vec<f64>) -> Option<f64> {
+    xs.retain(|x| x.is_finite());
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    (n > 0).then(|| if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 })
+}
+
+/// Encrypted runs: training time against threads (measured medians and, when recorded, the
+/// projection), and upload bytes per circuit.
+pub fn draw_encrypted_figures(runs: &[RunResult], figures_dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut models: Vec<String> = runs
+        .iter()
+        .filter(|r| r.manifest.ckks.is_some())
+        .map(|r| r.manifest.model.clone())
+        .collect();
+    models.sort();
+    models.dedup();
+    if models.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut time_series = Vec::new();
+    let mut bytes_series = Vec::new();
+    for model in &models {
+        let of_model: Vec<&RunResult> = runs.iter().filter(|r| &r.manifest.model == model).collect();
+        let mut threads: Vec<usize> = of_model.iter().map(|r| r.manifest.threads).collect();
+        threads.sort_unstable();
+        threads.dedup();
+        let points = threads
+            .iter()
+            .filter_map(|&t| {
+                let times = of_model
+                    .iter()
+                    .filter(|r| r.manifest.threads == t)
+                    .filter_map(|r| r.manifest.phases.train_wall_s)
+                    .collect();
+                median(times).map(|m| (t as f64, m))
+            })
+            .collect();
+        time_series.push(Series { label: format!("{model} (measured)"), points });
+        if let Some(first) = of_model.first() {
+            if !first.manifest.projection.is_empty() {
+                time_series.push(Series {
+                    label: format!("{model} (projected)"),
+                    points: first.manifest.projection.iter().map(|p| (p.cores as f64, p.list_schedule_s)).collect(),
+                });
+            }
+            let up = first.manifest.bandwidth.upload_data_bytes.unwrap_or(0) as f64 / 1048576.0;
+            let keys = first.manifest.bandwidth.upload_keys_bytes.unwrap_or(0) as f64 / 1048576.0;
+            bytes_series.push(Series { label: format!("{model}: data, keys (MiB)"), points: vec![(1.0, up), (2.0, keys)] });
+        }
+    }
+    let mut written = draw_line_chart(
+        &LineChart {
+            title: "Training time against cores".into(),
+            x_label: "cores (threads)".into(),
+            y_label: "train wall time (s)".into(),
+            series: time_series,
+        },
+        &figures_dir.join("time_vs_cores"),
+    )?;
+    written.extend(draw_line_chart(
+        &LineChart {
+            title: "Upload: 1 = encrypted data, 2 = evaluation keys".into(),
+            x_label: "upload part".into(),
+            y_label: "MiB".into(),
+            series: bytes_series,
+        },
+        &figures_dir.join("bandwidth"),
+    )?);
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

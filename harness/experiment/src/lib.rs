@@ -14,8 +14,10 @@
 //! ```
 
 pub mod atomic;
+pub mod compare;
 pub mod config;
 pub mod dataset;
+pub mod encrypted;
 pub mod figures;
 pub mod layout;
 pub mod machine;
@@ -23,6 +25,7 @@ pub mod manifest;
 pub mod models;
 pub mod plan;
 pub mod progress;
+pub mod report;
 pub mod runner;
 pub mod samples;
 pub mod summary;

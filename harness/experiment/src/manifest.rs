@@ -47,6 +47,45 @@ pub struct CircuitFacts {
     pub op_counts: BTreeMap<String, u64>,
 }
 
+/// The CKKS parameters an encrypted run used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CkksFacts {
+    /// `bits128` or `insecure-test-only`.
+    pub security: String,
+    pub log_n: u32,
+    pub levels: usize,
+    pub dnum: usize,
+    pub log_scale: u32,
+    pub first_prime_bits: u32,
+    pub log_qp: f64,
+    pub galois_keys: usize,
+    /// Minibatches per circuit application.
+    pub minibatches_per_round: usize,
+    pub rounds: usize,
+    pub upload_ciphertexts: u64,
+}
+
+/// How the decrypted model compares with the plaintext references trained on the same
+/// minibatches for the same number of iterations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceComparison {
+    /// Reference (a): the same algorithm and cubic in f64.
+    pub cubic: TestMetrics,
+    /// Reference (b): the exact sigmoid on the same minibatches.
+    pub exact: TestMetrics,
+    /// max_i |w_encrypted[i] - w_cubic_f64[i]|.
+    pub max_abs_w_error: f64,
+}
+
+/// Predicted training time on P cores from the traced DAG and per-op costs measured in
+/// this run (see `projection.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectionPoint {
+    pub cores: usize,
+    pub list_schedule_s: f64,
+    pub brent_upper_s: f64,
+}
+
 /// Metrics of a model on the test set.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TestMetrics {
@@ -81,6 +120,23 @@ pub struct RunManifest {
     pub circuit: CircuitFacts,
     /// Metrics of the final model (after the last iteration).
     pub final_metrics: Option<TestMetrics>,
+    /// Encrypted runs: the CKKS parameters used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ckks: Option<CkksFacts>,
+    /// Encrypted runs: agreement with the plaintext references.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<ReferenceComparison>,
+    /// Peak resident memory of the process during the run (VmHWM after a reset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+    /// Encrypted runs: work and span of the traced circuit under the measured costs (s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span_s: Option<f64>,
+    /// Encrypted runs: predicted training time on 1..64 cores.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub projection: Vec<ProjectionPoint>,
     /// Name of the raw per-iteration samples file next to this manifest.
     pub samples_file: String,
 }
@@ -114,6 +170,12 @@ impl RunManifest {
             bandwidth: Bandwidth::default(),
             circuit: CircuitFacts::default(),
             final_metrics: None,
+            ckks: None,
+            reference: None,
+            peak_rss_bytes: None,
+            work_s: None,
+            span_s: None,
+            projection: Vec::new(),
             samples_file: crate::layout::SAMPLES_FILE.to_string(),
         }
     }

@@ -7,7 +7,8 @@ use lowdepth_plaintext::metrics::evaluate_trajectory;
 use lowdepth_plaintext::nesterov::train;
 use lowdepth_plaintext::{NesterovConfig, Sigmoid};
 
-use crate::config::{ModelKind, TrainingConfig};
+use crate::config::{ExperimentConfig, ModelKind, TrainingConfig};
+use crate::encrypted::{execute_encrypted, CircuitKind};
 use crate::dataset::PreparedData;
 use crate::manifest::{Bandwidth, CircuitFacts, PhaseTimes, TestMetrics};
 use crate::samples::IterationSample;
@@ -21,6 +22,8 @@ pub struct ModelOutcome {
     pub circuit: CircuitFacts,
     /// The final weights w (for comparisons between models).
     pub final_w: Vec<f64>,
+    /// Encrypted runs: parameters, reference comparison, memory, traced DAG.
+    pub encrypted: Option<crate::encrypted::EncryptedExtras>,
 }
 
 impl ModelOutcome {
@@ -34,11 +37,20 @@ impl ModelOutcome {
 }
 
 /// Trains `model` on the prepared minibatches; call inside the run's thread pool.
-pub fn execute(model: ModelKind, data: &PreparedData, training: &TrainingConfig) -> Result<ModelOutcome> {
+pub fn execute(model: ModelKind, data: &PreparedData, config: &ExperimentConfig) -> Result<ModelOutcome> {
+    let training = &config.training;
     match model {
         ModelKind::PlaintextCubic => plaintext(Sigmoid::Cubic, data, training),
         ModelKind::PlaintextExact => plaintext(Sigmoid::Exact, data, training),
+        ModelKind::HelrCkks => encrypted(CircuitKind::Helr, data, config),
+        ModelKind::LowdepthCkks => encrypted(CircuitKind::LowDepth, data, config),
     }
+}
+
+fn encrypted(kind: CircuitKind, data: &PreparedData, config: &ExperimentConfig) -> Result<ModelOutcome> {
+    let (mut outcome, extras) = execute_encrypted(kind, data, config)?;
+    outcome.encrypted = Some(extras);
+    Ok(outcome)
 }
 
 fn plaintext(sigmoid: Sigmoid, data: &PreparedData, training: &TrainingConfig) -> Result<ModelOutcome> {
@@ -73,5 +85,6 @@ fn plaintext(sigmoid: Sigmoid, data: &PreparedData, training: &TrainingConfig) -
         bandwidth: Bandwidth::default(),
         circuit: CircuitFacts::default(),
         final_w: trajectory.final_w().to_vec(),
+        encrypted: None,
     })
 }

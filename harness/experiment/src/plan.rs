@@ -6,7 +6,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::{DatasetConfig, ExperimentConfig, ModelKind, TrainingConfig};
+use crate::config::{CkksConfig, DatasetConfig, ExperimentConfig, ModelKind, TrainingConfig};
 
 /// One run: a model, a thread count and a repetition index, under the experiment's settings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,6 +26,8 @@ struct RunIdentity<'a> {
     schema_version: u32,
     dataset: &'a DatasetConfig,
     training: &'a TrainingConfig,
+    /// Only for encrypted models (plaintext runs do not depend on it).
+    ckks: Option<&'a CkksConfig>,
     model: ModelKind,
     threads: usize,
     repetition: usize,
@@ -57,6 +59,7 @@ pub fn plan_runs(config: &ExperimentConfig) -> Vec<RunSpec> {
                     schema_version: config.version,
                     dataset: &config.dataset,
                     training: &config.training,
+                    ckks: model.is_encrypted().then_some(&config.ckks),
                     model,
                     threads,
                     repetition,

@@ -92,6 +92,11 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
                 manifest.phases = outcome.phases.clone();
                 manifest.bandwidth = outcome.bandwidth.clone();
                 manifest.circuit = outcome.circuit.clone();
+                if let Some(x) = &outcome.encrypted {
+                    manifest.ckks = Some(x.ckks.clone());
+                    manifest.reference = Some(x.reference.clone());
+                    manifest.peak_rss_bytes = x.peak_rss_bytes;
+                }
                 let m = outcome.final_metrics();
                 let summary = match (m, outcome.phases.train_wall_s) {
                     (Some(m), Some(t)) => format!(
@@ -123,7 +128,11 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
         .collect();
     let results = load_runs(&layout, &ok_ids)?;
     write_tables(&layout, &results)?;
-    let figures = crate::figures::draw_training_curves(&results, &layout.figures_dir())?;
+    let mut figures = crate::figures::draw_training_curves(&results, &layout.figures_dir())?;
+    figures.extend(crate::figures::draw_encrypted_figures(&results, &layout.figures_dir())?);
+    if crate::report::write_report(&layout, &results)? {
+        progress_note_report(&layout);
+    }
     Ok(RunReport {
         results_dir: layout.root.clone(),
         finished,
@@ -131,6 +140,10 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
         failed,
         figures,
     })
+}
+
+fn progress_note_report(layout: &ExperimentLayout) {
+    eprintln!("report: {}", layout.root.join("REPORT.md").display());
 }
 
 /// A run is finished when its manifest exists and says ok.
@@ -155,5 +168,5 @@ fn execute_in_pool(
         .thread_name(|i| format!("lowdepth-worker-{i}"))
         .build()
         .with_context(|| format!("building a pool of {} threads", run.threads))?;
-    pool.install(|| execute(run.model, data, &config.training))
+    pool.install(|| execute(run.model, data, config))
 }

@@ -1,0 +1,181 @@
+//! Regression check: compare an experiment's results with a committed reference.
+//!
+//! Deterministic figures must match: depth, op counts, bytes, CKKS parameters (exactly) and
+//! test metrics (within a tolerance, since CKKS noise differs with the key seed). Times are
+//! reported as ratios and never fail the check: machines are shared and noisy.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::manifest::{RunManifest, RunStatus};
+
+/// Largest accepted change of accuracy or AUC (absolute).
+pub const METRIC_TOLERANCE: f64 = 0.005;
+
+/// Result of a comparison.
+#[derive(Debug, Clone, Default)]
+pub struct Comparison {
+    /// Regressions: each one line naming the run and the figure.
+    pub failures: Vec<String>,
+    /// Informational lines (time ratios, matches).
+    pub notes: Vec<String>,
+}
+
+impl Comparison {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Reads every `runs/*/manifest.json` under an experiment directory, keyed by run id.
+pub fn load_manifests(experiment_dir: &Path) -> Result<BTreeMap<String, RunManifest>> {
+    let runs = experiment_dir.join("runs");
+    let mut out = BTreeMap::new();
+    let entries = std::fs::read_dir(&runs).with_context(|| format!("listing {}", runs.display()))?;
+    for entry in entries {
+        let path = entry.with_context(|| format!("listing {}", runs.display()))?.path().join("manifest.json");
+        if !path.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let m: RunManifest =
+            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        out.insert(m.run_id.clone(), m);
+    }
+    Ok(out)
+}
+
+/// Compares `current` with `reference` (both experiment directories).
+pub fn compare_dirs(current: &Path, reference: &Path) -> Result<Comparison> {
+    let cur = load_manifests(current)?;
+    let refs = load_manifests(reference)?;
+    if refs.is_empty() {
+        anyhow::bail!("{}: no reference runs found", reference.display());
+    }
+    Ok(compare(&cur, &refs))
+}
+
+pub fn compare(cur: &BTreeMap<String, RunManifest>, refs: &BTreeMap<String, RunManifest>) -> Comparison {
+    let mut c = Comparison::default();
+    for (id, r) in refs {
+        let Some(m) = cur.get(id) else {
+            c.failures.push(format!("{id}: missing from the current results"));
+            continue;
+        };
+        if m.status != RunStatus::Ok {
+            c.failures.push(format!("{id}: status {:?} (reference: ok)", m.status));
+            continue;
+        }
+        let mut exact = |what: &str, now: String, was: String| {
+            if now != was {
+                c.failures.push(format!("{id}: {what} is {now}, reference {was}"));
+            }
+        };
+        exact("depth", format!("{:?}", m.circuit.depth), format!("{:?}", r.circuit.depth));
+        exact("op counts", format!("{:?}", m.circuit.op_counts), format!("{:?}", r.circuit.op_counts));
+        exact(
+            "upload_data_bytes",
+            format!("{:?}", m.bandwidth.upload_data_bytes),
+            format!("{:?}", r.bandwidth.upload_data_bytes),
+        );
+        exact(
+            "upload_keys_bytes",
+            format!("{:?}", m.bandwidth.upload_keys_bytes),
+            format!("{:?}", r.bandwidth.upload_keys_bytes),
+        );
+        exact(
+            "download_model_bytes",
+            format!("{:?}", m.bandwidth.download_model_bytes),
+            format!("{:?}", r.bandwidth.download_model_bytes),
+        );
+        let params = |m: &RunManifest| m.ckks.as_ref().map(|k| (k.log_n, k.levels, k.dnum, k.first_prime_bits));
+        exact("CKKS parameters (log_n, levels, dnum, q0 bits)", format!("{:?}", params(m)), format!("{:?}", params(r)));
+        match (m.final_metrics, r.final_metrics) {
+            (Some(a), Some(b)) => {
+                for (name, now, was) in [("accuracy", a.accuracy, b.accuracy), ("auc", a.auc, b.auc)] {
+                    if !(now - was).abs().le(&METRIC_TOLERANCE) {
+                        c.failures.push(format!(
+                            "{id}: {name} {now:.4} differs from reference {was:.4} by more than {METRIC_TOLERANCE}"
+                        ));
+                    }
+                }
+            }
+            (None, Some(_)) => c.failures.push(format!("{id}: no final metrics")),
+            _ => {}
+        }
+        if let (Some(a), Some(b)) = (&m.reference, &r.reference) {
+            // CKKS noise may move, but not by orders of magnitude.
+            let bound = (b.max_abs_w_error * 4.0).max(1e-6);
+            if !(a.max_abs_w_error <= bound) {
+                c.failures.push(format!(
+                    "{id}: max |w_enc - w_f64| {:.3e} exceeds 4x the reference {:.3e}",
+                    a.max_abs_w_error, b.max_abs_w_error
+                ));
+            }
+        }
+        if let (Some(now), Some(was)) = (m.phases.train_wall_s, r.phases.train_wall_s) {
+            if was > 0.0 {
+                c.notes.push(format!(
+                    "{id}: train {now:.3} s vs reference {was:.3} s (ratio {:.2}; informational)",
+                    now / was
+                ));
+            }
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::*;
+
+    fn manifest(id: &str, depth: u32, accuracy: f64) -> RunManifest {
+        let json = serde_json::json!({
+            "run_id": id, "experiment": "e", "status": "ok", "model": "m", "threads": 1,
+            "repetition": 1, "seed": 1, "run_hash": "h", "config_hash": "c", "config": null,
+            "machine": {"hostname": "h", "os": "linux", "arch": "x86_64", "cpu_model": "c",
+                        "logical_cpus": 2, "memory_total_bytes": null, "cpu_flags_of_note": []},
+            "versions": {"lowdepth": "0", "rustc": "r", "git_commit": null, "git_dirty": null, "profile": "test"},
+            "started_unix_s": 0, "finished_unix_s": 1,
+            "phases": {"keygen_wall_s": null, "encrypt_wall_s": null, "train_wall_s": 1.0, "decrypt_wall_s": null},
+            "bandwidth": {"upload_data_bytes": 10, "upload_keys_bytes": 20, "download_model_bytes": 5},
+            "circuit": {"depth": depth, "op_counts": {"ct_ct_mul": 3}},
+            "final_metrics": {"accuracy": accuracy, "auc": 0.9, "log_loss": 0.3},
+            "samples_file": "samples.csv"
+        });
+        serde_json::from_value(json).expect("manifest")
+    }
+
+    fn map(ms: Vec<RunManifest>) -> BTreeMap<String, RunManifest> {
+        ms.into_iter().map(|m| (m.run_id.clone(), m)).collect()
+    }
+
+    #[test]
+    fn identical_results_pass() {
+        let a = map(vec![manifest("r1", 15, 0.9)]);
+        assert!(compare(&a, &a).passed());
+    }
+
+    #[test]
+    fn depth_change_and_accuracy_drop_fail() {
+        let refs = map(vec![manifest("r1", 15, 0.9)]);
+        let cur = map(vec![manifest("r1", 16, 0.8)]);
+        let c = compare(&cur, &refs);
+        assert_eq!(c.failures.len(), 2, "{:?}", c.failures);
+        assert!(c.failures[0].contains("depth"));
+        assert!(c.failures[1].contains("accuracy"));
+    }
+
+    #[test]
+    fn missing_run_fails_and_time_is_only_noted() {
+        let refs = map(vec![manifest("r1", 15, 0.9), manifest("r2", 15, 0.9)]);
+        let mut slow = manifest("r1", 15, 0.9);
+        slow.phases.train_wall_s = Some(10.0);
+        let c = compare(&map(vec![slow]), &refs);
+        assert_eq!(c.failures, vec!["r2: missing from the current results".to_string()]);
+        assert!(c.notes[0].contains("ratio 10.00"));
+    }
+}

@@ -1,0 +1,328 @@
+//! Encrypted runs: plan the circuit (trace -> depth, rotations -> parameters), generate keys,
+//! encrypt the minibatches (customer), train (server, evaluation keys only), decrypt
+//! (customer); per round when `ckks.rounds` > 1. Every phase is timed and every byte counted.
+
+use std::time::Instant;
+
+use anyhow::{anyhow, Context, Result};
+use lowdepth_plaintext::metrics::evaluate;
+use lowdepth_plaintext::nesterov::{nesterov_etas, train as train_f64};
+use lowdepth_plaintext::{NesterovConfig, Sigmoid};
+use lowdepth_toolkit::backends::tracer::{depth_finder, Node, TraceReport};
+use lowdepth_toolkit::backends::{Tracer, TracerParams};
+use lowdepth_toolkit::planner::{plan, CircuitProfile, ParameterRequirement, PlannerConfig};
+use lowdepth_toolkit::scale::power_of_two_moduli;
+use lowdepth_toolkit::{Backend, Evaluator, RingDegree, RotationKeys};
+use lowdepth_toolkit_ckks::{CkksSetup, Security};
+
+use crate::config::{ExperimentConfig, SecurityChoice};
+use crate::dataset::PreparedData;
+use crate::manifest::{
+    Bandwidth, CircuitFacts, CkksFacts, PhaseTimes, ReferenceComparison, TestMetrics,
+};
+use crate::models::ModelOutcome;
+use crate::samples::IterationSample;
+
+/// The two circuits the harness compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CircuitKind {
+    Helr,
+    LowDepth,
+}
+
+/// Levels the depth finder offers (far more than any circuit here needs).
+const DEPTH_FINDER_LEVELS: usize = 200;
+
+/// What one circuit application returned on some backend.
+struct RoundOutput {
+    w: Vec<f64>,
+    v: Vec<f64>,
+    upload_ciphertexts: u64,
+    model_bytes: u64,
+    encrypt_s: f64,
+    train_s: f64,
+    decrypt_s: f64,
+}
+
+/// Runs one application of `kind` on `k = zs.len()` minibatches from model (w0, v0):
+/// `client` encrypts and decrypts, `server` trains.
+fn apply_circuit<B: Backend>(
+    kind: CircuitKind,
+    client: &Evaluator<B>,
+    server: &Evaluator<B>,
+    shape: (usize, usize, usize),
+    zs: &[Vec<f64>],
+    etas: &[f64],
+    (w0, v0): (&[f64], &[f64]),
+) -> Result<RoundOutput> {
+    let (b, f, slots) = shape;
+    let k = zs.len();
+    macro_rules! run_with {
+        ($circuit:ident) => {{
+            let plan = $circuit::describe(&$circuit::CircuitConfig::new(b, f, k, slots))
+                .map_err(|e| anyhow!("planning the circuit: {e}"))?;
+            let start = Instant::now();
+            let upload = $circuit::upload(client, &plan, zs).map_err(|e| anyhow!("encrypting the minibatches: {e}"))?;
+            let model = $circuit::encrypt_model(client, &plan, w0, v0)
+                .map_err(|e| anyhow!("encrypting the initial model: {e}"))?;
+            let encrypt_s = start.elapsed().as_secs_f64();
+            let upload_ciphertexts = upload.num_ciphertexts() as u64;
+            let start = Instant::now();
+            let trained = $circuit::train(server, &upload, &model, etas).map_err(|e| anyhow!("training: {e}"))?;
+            let train_s = start.elapsed().as_secs_f64();
+            let model_bytes = trained.ciphertext_bytes(server);
+            let start = Instant::now();
+            let (w, v) = trained.decrypt(client).map_err(|e| anyhow!("decrypting the model: {e}"))?;
+            let decrypt_s = start.elapsed().as_secs_f64();
+            Ok(RoundOutput { w, v, upload_ciphertexts, model_bytes, encrypt_s, train_s, decrypt_s })
+        }};
+    }
+    match kind {
+        CircuitKind::Helr => run_with!(lowdepth_helr_circuit),
+        CircuitKind::LowDepth => run_with!(lowdepth_circuit),
+    }
+}
+
+/// The cleartext minibatches of iterations `range`.
+fn minibatches(data: &PreparedData, range: std::ops::Range<usize>) -> Vec<Vec<f64>> {
+    range.map(|t| data.minibatches.for_iteration(t).data.clone()).collect()
+}
+
+/// Traces one application at the given slots and moduli; returns the report and the DAG.
+fn trace(
+    kind: CircuitKind,
+    eval: &Evaluator<Tracer>,
+    shape: (usize, usize, usize),
+    zs: &[Vec<f64>],
+    etas: &[f64],
+) -> Result<(TraceReport, Vec<Node>)> {
+    let zero = vec![0.0; shape.1];
+    apply_circuit(kind, eval, eval, shape, zs, etas, (&zero, &zero))?;
+    let report = eval.backend().report().map_err(|e| anyhow!("tracing: {e}"))?;
+    let nodes = eval.backend().nodes().map_err(|e| anyhow!("tracing: {e}"))?;
+    Ok((report, nodes))
+}
+
+/// Parameters for one circuit application: depth and rotation steps from the depth finder,
+/// the ring from the planner (128-bit) or the config (insecure tests), then a trace at
+/// exactly those parameters for the op counts and the DAG.
+#[derive(Debug)]
+pub struct CircuitSetup {
+    pub requirement: ParameterRequirement,
+    pub slots: usize,
+    pub report: TraceReport,
+    pub nodes: Vec<Node>,
+}
+
+fn plan_circuit(
+    kind: CircuitKind,
+    config: &ExperimentConfig,
+    zs: &[Vec<f64>],
+    etas: &[f64],
+    max_value_bits: u32,
+) -> Result<CircuitSetup> {
+    let (b, f) = (config.training.minibatch_size, config.dataset.features);
+    let log_scale = config.ckks.log_scale;
+    let planner = PlannerConfig { log_scale, ..PlannerConfig::default() };
+    let mut slots = match config.ckks.log_n {
+        Some(log_n) => 1usize << (log_n - 1),
+        None => 1usize << 14,
+    };
+    let mut requirement = None;
+    // At most two passes: the 128-bit planner may pick another ring than the first guess.
+    for _ in 0..3 {
+        let eval = depth_finder(slots, DEPTH_FINDER_LEVELS, log_scale).map_err(|e| anyhow!("{e}"))?;
+        let (found, _) = trace(kind, &eval, (b, f, slots), zs, etas)?;
+        let req = plan(&CircuitProfile::from_trace(&found, slots, max_value_bits), &planner)
+            .map_err(|e| anyhow!("choosing parameters: {e}"))?;
+        let planned_slots = 1usize << (req.min_log_n - 1);
+        let settled = config.ckks.security == SecurityChoice::InsecureTestOnly || planned_slots == slots;
+        requirement = Some(req);
+        if settled {
+            break;
+        }
+        slots = planned_slots;
+    }
+    let requirement = requirement.ok_or_else(|| anyhow!("planning did not run"))?;
+    let ring = RingDegree(2 * slots);
+    let moduli = power_of_two_moduli(requirement.levels, log_scale, requirement.first_prime_bits);
+    let tracer = Tracer::try_new(TracerParams { slots, ring_degree: ring, moduli, rotation_keys: RotationKeys::All })
+        .map_err(|e| anyhow!("{e}"))?;
+    let eval = Evaluator::new(tracer, log_scale).map_err(|e| anyhow!("{e}"))?;
+    let (report, nodes) = trace(kind, &eval, (b, f, slots), zs, etas)?;
+    Ok(CircuitSetup { requirement, slots, report, nodes })
+}
+
+/// Bits needed by the largest model value the customer decrypts (for q_0), from the f64
+/// reference trajectory (the encrypted model equals it up to CKKS noise).
+fn model_value_bits(trajectory: &lowdepth_plaintext::Trajectory) -> u32 {
+    let max = trajectory
+        .w
+        .iter()
+        .chain(&trajectory.v)
+        .flatten()
+        .fold(0.0f64, |m, x| m.max(x.abs()));
+    if max < 1.0 {
+        0
+    } else {
+        max.log2().floor() as u32 + 1
+    }
+}
+
+/// Resets the process's peak-RSS counter (Linux); the run's peak is read at its end.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Extra facts of an encrypted run beyond the common outcome.
+#[derive(Debug, Clone)]
+pub struct EncryptedExtras {
+    pub ckks: CkksFacts,
+    pub reference: ReferenceComparison,
+    pub peak_rss_bytes: Option<u64>,
+    pub nodes: Vec<Node>,
+    pub requirement: ParameterRequirement,
+}
+
+/// Trains `kind` on CKKS for `training.iterations` iterations in `ckks.rounds` rounds.
+pub fn execute_encrypted(
+    kind: CircuitKind,
+    data: &PreparedData,
+    config: &ExperimentConfig,
+) -> Result<(ModelOutcome, EncryptedExtras)> {
+    reset_peak_rss();
+    let t = &config.training;
+    let c = &config.ckks;
+    if t.learning_rate != 1.0 {
+        return Err(anyhow!(
+            "training.learning_rate: the circuits implement HELR's gamma = 1/b (learning rate 1.0), got {}",
+            t.learning_rate
+        ));
+    }
+    let (b, f) = (t.minibatch_size, config.dataset.features);
+    let iterations = t.iterations;
+    let k = iterations / c.rounds;
+    let etas = nesterov_etas(iterations, t.nesterov_alpha0);
+
+    // Plaintext references on the same minibatches.
+    let nesterov = NesterovConfig { iterations, learning_rate: t.learning_rate, alpha0: t.nesterov_alpha0 };
+    let cubic = train_f64(&data.minibatches, Sigmoid::Cubic, &nesterov);
+    let exact = train_f64(&data.minibatches, Sigmoid::Exact, &nesterov);
+
+    // Plan on the first round's data (every round has the same shape and depth).
+    let setup = plan_circuit(kind, config, &minibatches(data, 0..k), &etas[..k], model_value_bits(&cubic))?;
+    let req = &setup.requirement;
+    let (backend, report) = match c.security {
+        SecurityChoice::Bits128 => CkksSetup::for_circuit(req, Security::Bits128, c.key_seed),
+        SecurityChoice::InsecureTestOnly => {
+            let log_n = c.log_n.ok_or_else(|| anyhow!("ckks.log_n is required"))?;
+            let seed = c.key_seed.unwrap_or_else(rand_seed);
+            CkksSetup::insecure_for_tests(req, log_n, seed)
+        }
+    }
+    .map_err(|e| anyhow!("CKKS setup: {e}"))?;
+    let log_scale = c.log_scale;
+    // The server holds evaluation keys only; the customer keeps the secret key.
+    let server = Evaluator::new(backend.server_view(), log_scale).map_err(|e| anyhow!("{e}"))?;
+    let client = backend.into_evaluator().map_err(|e| anyhow!("{e}"))?;
+
+    let mut phases = PhaseTimes { keygen_wall_s: Some(report.keygen_wall_s), ..PhaseTimes::default() };
+    let (mut encrypt_s, mut train_s, mut decrypt_s) = (0.0, 0.0, 0.0);
+    let (mut upload_data_bytes, mut upload_ciphertexts, mut model_bytes) = (0u64, 0u64, 0u64);
+    let mut w = vec![0.0; f];
+    let mut v = vec![0.0; f];
+    let mut samples = Vec::new();
+    for round in 0..c.rounds {
+        let range = round * k..(round + 1) * k;
+        let zs = minibatches(data, range.clone());
+        let out = apply_circuit(kind, &client, &server, (b, f, setup.slots), &zs, &etas[range.clone()], (&w, &v))
+            .with_context(|| format!("round {} of {}", round + 1, c.rounds))?;
+        let tally = client.backend().take_encryption_tally();
+        upload_data_bytes += tally.upload_bytes;
+        upload_ciphertexts += out.upload_ciphertexts;
+        model_bytes += out.model_bytes;
+        encrypt_s += out.encrypt_s;
+        train_s += out.train_s;
+        decrypt_s += out.decrypt_s;
+        w = out.w;
+        v = out.v;
+        let e = evaluate(&w, &data.task.test);
+        samples.push(IterationSample {
+            iteration: range.end,
+            accuracy: e.accuracy,
+            auc: e.auc.unwrap_or(f64::NAN),
+            log_loss: e.log_loss,
+        });
+    }
+    phases.encrypt_wall_s = Some(encrypt_s);
+    phases.train_wall_s = Some(train_s);
+    phases.decrypt_wall_s = Some(decrypt_s);
+
+    let metrics = |w: &[f64]| {
+        let e = evaluate(w, &data.task.test);
+        TestMetrics { accuracy: e.accuracy, auc: e.auc.unwrap_or(f64::NAN), log_loss: e.log_loss }
+    };
+    let w_ref = cubic.final_w();
+    let max_abs_w_error = w.iter().zip(w_ref).fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    let reference = ReferenceComparison {
+        cubic: metrics(w_ref),
+        exact: metrics(exact.final_w()),
+        max_abs_w_error,
+    };
+    let counts = serde_json::to_value(&setup.report.counts)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .map(|m| m.into_iter().filter_map(|(k, v)| v.as_u64().map(|n| (k, n))).collect())
+        .unwrap_or_default();
+    let outcome = ModelOutcome {
+        samples,
+        phases,
+        bandwidth: Bandwidth {
+            upload_data_bytes: Some(upload_data_bytes),
+            upload_keys_bytes: Some(report.eval_key_bytes),
+            download_model_bytes: Some(model_bytes),
+        },
+        circuit: CircuitFacts {
+            depth: Some(setup.report.max_depth as u32),
+            op_counts: counts,
+        },
+        final_w: w,
+        encrypted: None,
+    };
+    let extras = EncryptedExtras {
+        ckks: CkksFacts {
+            security: match c.security {
+                SecurityChoice::Bits128 => "bits128".into(),
+                SecurityChoice::InsecureTestOnly => "insecure-test-only".into(),
+            },
+            log_n: report.log_n,
+            levels: report.levels,
+            dnum: report.dnum,
+            log_scale: report.log_scale,
+            first_prime_bits: report.first_prime_bits,
+            log_qp: report.log_qp,
+            galois_keys: report.galois_keys,
+            minibatches_per_round: k,
+            rounds: c.rounds,
+            upload_ciphertexts,
+        },
+        reference,
+        peak_rss_bytes: peak_rss_bytes(),
+        nodes: setup.nodes,
+        requirement: setup.requirement,
+    };
+    Ok((outcome, extras))
+}
+
+/// A fresh seed from the OS for insecure test runs without `ckks.key_seed`.
+fn rand_seed() -> u64 {
+    use rand::RngCore;
+    rand::rngs::OsRng.next_u64()
+}
