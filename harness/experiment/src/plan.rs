@@ -49,12 +49,13 @@ pub fn config_hash(config: &ExperimentConfig) -> String {
     sha256_json(config)
 }
 
-/// All runs of a config, in execution order: model, then threads, then repetition.
+/// All runs of a config, in execution order: repetition, then threads, then model, so that
+/// the models being compared run side by side (machine noise then hits them alike).
 pub fn plan_runs(config: &ExperimentConfig) -> Vec<RunSpec> {
     let mut runs = Vec::new();
-    for &model in &config.models {
+    for repetition in 1..=config.repetitions {
         for &threads in &config.threads {
-            for repetition in 1..=config.repetitions {
+            for &model in &config.models {
                 let identity = RunIdentity {
                     schema_version: config.version,
                     dataset: &config.dataset,

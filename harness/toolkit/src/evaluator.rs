@@ -119,8 +119,9 @@ impl<B: Backend> Evaluator<B> {
         }
         let log2_modulus = self.schedule.log2_modulus(level)?;
         let log2_scale = scale.log2();
-        // One bit is kept for the sign of the encoded values.
-        if log2_scale >= log2_modulus - 1.0 {
+        // The engine's margin exactly (one bit for the sign, one of headroom), so a circuit
+        // that CKKS would refuse is refused here under every backend.
+        if log2_scale >= log2_modulus - 2.0 {
             return Err(ToolkitError::ScaleOverflow {
                 op,
                 log2_scale,

@@ -79,7 +79,7 @@ impl Default for PlannerConfig {
         Self {
             log_scale: 40,
             special_prime_bits: 50,
-            guard_bits: 2,
+            guard_bits: 3,
             max_prime_bits: 50,
         }
     }
@@ -193,7 +193,8 @@ mod tests {
         CircuitProfile {
             depth,
             rotation_steps: vec![1, 2, 4],
-            max_value_bits: 8,
+            // 40-bit scale + 7 value bits + 3 guard bits = a 50-bit q_0.
+            max_value_bits: 7,
             slots: 1 << 14,
         }
     }
@@ -240,7 +241,7 @@ mod tests {
             Err(ToolkitError::NoSecureParameters(_))
         ));
         let mut p = profile(3);
-        p.max_value_bits = 9;
+        p.max_value_bits = 8;
         assert!(matches!(
             plan(&p, &cfg),
             Err(ToolkitError::InvalidParameters(_))
