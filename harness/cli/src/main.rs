@@ -11,7 +11,11 @@ use lowdepth_experiment::config::ExperimentConfig;
 use lowdepth_experiment::runner::{run_experiment, RunOptions};
 
 #[derive(Debug, Parser)]
-#[command(name = "lowdepth", version, about = "Encrypted logistic-regression training benchmarks (CKKS)")]
+#[command(
+    name = "lowdepth",
+    version,
+    about = "Encrypted logistic-regression training benchmarks (CKKS)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -31,9 +35,7 @@ enum Command {
         results: PathBuf,
     },
     /// Validate a config without running anything; prints the planned runs.
-    Check {
-        config: PathBuf,
-    },
+    Check { config: PathBuf },
     /// Compare an experiment's results with a reference: fails on regressions of depth, op
     /// counts, bytes, parameters and accuracy; reports time ratios.
     Compare {
@@ -72,9 +74,17 @@ fn main() -> ExitCode {
 
 fn dispatch(command: Command) -> Result<()> {
     match command {
-        Command::Run { config, force, results } => {
+        Command::Run {
+            config,
+            force,
+            results,
+        } => {
             let parsed = ExperimentConfig::load(&config)?;
-            let options = RunOptions { results_dir: results, force, config_file: config };
+            let options = RunOptions {
+                results_dir: results,
+                force,
+                config_file: config,
+            };
             let report = run_experiment(&parsed, &options)?;
             eprintln!(
                 "{} run(s) done, {} skipped, {} failed; results in {}",
@@ -116,10 +126,16 @@ fn dispatch(command: Command) -> Result<()> {
                 println!("ok: {} matches {}", current.display(), reference.display());
                 Ok(())
             } else {
-                anyhow::bail!("{} regression(s) against {}", c.failures.len(), reference.display())
+                anyhow::bail!(
+                    "{} regression(s) against {}",
+                    c.failures.len(),
+                    reference.display()
+                )
             }
         }
-        Command::Data { command: DataCommand::Fetch { dir } } => {
+        Command::Data {
+            command: DataCommand::Fetch { dir },
+        } => {
             let script = lowdepth_experiment::dataset::default_fetch_script();
             let files = lowdepth_data::fetch::ensure_mnist(&dir, &script)
                 .with_context(|| format!("fetching MNIST into {}", dir.display()))?;

@@ -32,8 +32,11 @@ struct Outcome {
 fn run(yaml: &str, data_dir: &Path) -> Outcome {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("exp.yaml");
-    std::fs::write(&config, yaml.replace("DATA_DIR", &data_dir.display().to_string()))
-        .expect("write config");
+    std::fs::write(
+        &config,
+        yaml.replace("DATA_DIR", &data_dir.display().to_string()),
+    )
+    .expect("write config");
     let results = dir.path().join("results");
     let out = Command::new(env!("CARGO_BIN_EXE_lowdepth"))
         .arg("run")
@@ -62,7 +65,10 @@ fn assert_clean_failure(o: &Outcome, field: &str, what: &str) {
     assert_eq!(lines.len(), 1, "one line expected, got: {}", o.stderr);
     let line = lines[0];
     assert!(line.starts_with("error: "), "{line}");
-    assert!(line.contains(&o.config.display().to_string()), "names the file: {line}");
+    assert!(
+        line.contains(&o.config.display().to_string()),
+        "names the file: {line}"
+    );
     assert!(line.contains(field), "names the field {field}: {line}");
     assert!(line.contains(what), "says {what}: {line}");
     assert!(!o.results.exists(), "no result files may be written");
@@ -73,7 +79,13 @@ fn good_config_runs_and_writes_results() {
     let o = run(GOOD, &fixture());
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     let exp = o.results.join("bad-input-test");
-    for f in ["summary.csv", "iterations.csv", "config.yaml", "figures/accuracy.png", "figures/auc.svg"] {
+    for f in [
+        "summary.csv",
+        "iterations.csv",
+        "config.yaml",
+        "figures/accuracy.png",
+        "figures/auc.svg",
+    ] {
         assert!(exp.join(f).is_file(), "missing {f}");
     }
     let summary = std::fs::read_to_string(exp.join("summary.csv")).expect("summary");
@@ -88,13 +100,19 @@ fn unknown_key_fails_cleanly() {
 
 #[test]
 fn wrong_type_fails_cleanly() {
-    let o = run(&GOOD.replace("iterations: 3", "iterations: three"), &fixture());
+    let o = run(
+        &GOOD.replace("iterations: 3", "iterations: three"),
+        &fixture(),
+    );
     assert_clean_failure(&o, "training.iterations", "invalid type");
 }
 
 #[test]
 fn zero_minibatch_fails_cleanly() {
-    let o = run(&GOOD.replace("minibatch_size: 64", "minibatch_size: 0"), &fixture());
+    let o = run(
+        &GOOD.replace("minibatch_size: 64", "minibatch_size: 0"),
+        &fixture(),
+    );
     assert_clean_failure(&o, "training.minibatch_size", "at least 1");
 }
 

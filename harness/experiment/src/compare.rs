@@ -33,13 +33,18 @@ impl Comparison {
 pub fn load_manifests(experiment_dir: &Path) -> Result<BTreeMap<String, RunManifest>> {
     let runs = experiment_dir.join("runs");
     let mut out = BTreeMap::new();
-    let entries = std::fs::read_dir(&runs).with_context(|| format!("listing {}", runs.display()))?;
+    let entries =
+        std::fs::read_dir(&runs).with_context(|| format!("listing {}", runs.display()))?;
     for entry in entries {
-        let path = entry.with_context(|| format!("listing {}", runs.display()))?.path().join("manifest.json");
+        let path = entry
+            .with_context(|| format!("listing {}", runs.display()))?
+            .path()
+            .join("manifest.json");
         if !path.is_file() {
             continue;
         }
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
         let m: RunManifest =
             serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
         out.insert(m.run_id.clone(), m);
@@ -57,24 +62,38 @@ pub fn compare_dirs(current: &Path, reference: &Path) -> Result<Comparison> {
     Ok(compare(&cur, &refs))
 }
 
-pub fn compare(cur: &BTreeMap<String, RunManifest>, refs: &BTreeMap<String, RunManifest>) -> Comparison {
+pub fn compare(
+    cur: &BTreeMap<String, RunManifest>,
+    refs: &BTreeMap<String, RunManifest>,
+) -> Comparison {
     let mut c = Comparison::default();
     for (id, r) in refs {
         let Some(m) = cur.get(id) else {
-            c.failures.push(format!("{id}: missing from the current results"));
+            c.failures
+                .push(format!("{id}: missing from the current results"));
             continue;
         };
         if m.status != RunStatus::Ok {
-            c.failures.push(format!("{id}: status {:?} (reference: ok)", m.status));
+            c.failures
+                .push(format!("{id}: status {:?} (reference: ok)", m.status));
             continue;
         }
         let mut exact = |what: &str, now: String, was: String| {
             if now != was {
-                c.failures.push(format!("{id}: {what} is {now}, reference {was}"));
+                c.failures
+                    .push(format!("{id}: {what} is {now}, reference {was}"));
             }
         };
-        exact("depth", format!("{:?}", m.circuit.depth), format!("{:?}", r.circuit.depth));
-        exact("op counts", format!("{:?}", m.circuit.op_counts), format!("{:?}", r.circuit.op_counts));
+        exact(
+            "depth",
+            format!("{:?}", m.circuit.depth),
+            format!("{:?}", r.circuit.depth),
+        );
+        exact(
+            "op counts",
+            format!("{:?}", m.circuit.op_counts),
+            format!("{:?}", r.circuit.op_counts),
+        );
         exact(
             "upload_data_bytes",
             format!("{:?}", m.bandwidth.upload_data_bytes),
@@ -90,12 +109,22 @@ pub fn compare(cur: &BTreeMap<String, RunManifest>, refs: &BTreeMap<String, RunM
             format!("{:?}", m.bandwidth.download_model_bytes),
             format!("{:?}", r.bandwidth.download_model_bytes),
         );
-        let params = |m: &RunManifest| m.ckks.as_ref().map(|k| (k.log_n, k.levels, k.dnum, k.first_prime_bits));
-        exact("CKKS parameters (log_n, levels, dnum, q0 bits)", format!("{:?}", params(m)), format!("{:?}", params(r)));
+        let params = |m: &RunManifest| {
+            m.ckks
+                .as_ref()
+                .map(|k| (k.log_n, k.levels, k.dnum, k.first_prime_bits))
+        };
+        exact(
+            "CKKS parameters (log_n, levels, dnum, q0 bits)",
+            format!("{:?}", params(m)),
+            format!("{:?}", params(r)),
+        );
         match (m.final_metrics, r.final_metrics) {
             (Some(a), Some(b)) => {
-                for (name, now, was) in [("accuracy", a.accuracy, b.accuracy), ("auc", a.auc, b.auc)] {
-                    if !(now - was).abs().le(&METRIC_TOLERANCE) {
+                for (name, now, was) in
+                    [("accuracy", a.accuracy, b.accuracy), ("auc", a.auc, b.auc)]
+                {
+                    if (now - was).is_nan() || (now - was).abs() > METRIC_TOLERANCE {
                         c.failures.push(format!(
                             "{id}: {name} {now:.4} differs from reference {was:.4} by more than {METRIC_TOLERANCE}"
                         ));
@@ -108,7 +137,7 @@ pub fn compare(cur: &BTreeMap<String, RunManifest>, refs: &BTreeMap<String, RunM
         if let (Some(a), Some(b)) = (&m.reference, &r.reference) {
             // CKKS noise may move, but not by orders of magnitude.
             let bound = (b.max_abs_w_error * 4.0).max(1e-6);
-            if !(a.max_abs_w_error <= bound) {
+            if a.max_abs_w_error.is_nan() || a.max_abs_w_error > bound {
                 c.failures.push(format!(
                     "{id}: max |w_enc - w_f64| {:.3e} exceeds 4x the reference {:.3e}",
                     a.max_abs_w_error, b.max_abs_w_error
@@ -175,7 +204,10 @@ mod tests {
         let mut slow = manifest("r1", 15, 0.9);
         slow.phases.train_wall_s = Some(10.0);
         let c = compare(&map(vec![slow]), &refs);
-        assert_eq!(c.failures, vec!["r2: missing from the current results".to_string()]);
+        assert_eq!(
+            c.failures,
+            vec!["r2: missing from the current results".to_string()]
+        );
         assert!(c.notes[0].contains("ratio 10.00"));
     }
 }

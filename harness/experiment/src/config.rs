@@ -215,7 +215,11 @@ impl fmt::Display for ConfigError {
             if i > 0 {
                 writeln!(f)?;
             }
-            let path = if p.path.is_empty() { "(top level)" } else { &p.path };
+            let path = if p.path.is_empty() {
+                "(top level)"
+            } else {
+                &p.path
+            };
             write!(f, "{}: {}: {}", self.file.display(), path, p.message)?;
         }
         Ok(())
@@ -290,30 +294,51 @@ impl ExperimentConfig {
         }
         let d = &self.dataset;
         if d.negative_digit > 9 {
-            bad("dataset.negative_digit", format!("must be a digit 0..9, got {}", d.negative_digit));
+            bad(
+                "dataset.negative_digit",
+                format!("must be a digit 0..9, got {}", d.negative_digit),
+            );
         }
         if d.positive_digit > 9 {
-            bad("dataset.positive_digit", format!("must be a digit 0..9, got {}", d.positive_digit));
+            bad(
+                "dataset.positive_digit",
+                format!("must be a digit 0..9, got {}", d.positive_digit),
+            );
         }
         if d.negative_digit == d.positive_digit {
             bad(
                 "dataset.positive_digit",
-                format!("must differ from dataset.negative_digit (both are {})", d.positive_digit),
+                format!(
+                    "must differ from dataset.negative_digit (both are {})",
+                    d.positive_digit
+                ),
             );
         }
         // 1 bias + 14x14 pooled pixels.
         if d.features < 197 {
-            bad("dataset.features", format!("must be at least 197 (1 + 14*14), got {}", d.features));
+            bad(
+                "dataset.features",
+                format!("must be at least 197 (1 + 14*14), got {}", d.features),
+            );
         }
         let t = &self.training;
         if t.minibatch_size == 0 {
-            bad("training.minibatch_size", "must be at least 1, got 0".to_string());
+            bad(
+                "training.minibatch_size",
+                "must be at least 1, got 0".to_string(),
+            );
         }
         if t.iterations == 0 {
-            bad("training.iterations", "must be at least 1, got 0".to_string());
+            bad(
+                "training.iterations",
+                "must be at least 1, got 0".to_string(),
+            );
         }
         if !(t.learning_rate.is_finite() && t.learning_rate > 0.0) {
-            bad("training.learning_rate", format!("must be a positive number, got {}", t.learning_rate));
+            bad(
+                "training.learning_rate",
+                format!("must be a positive number, got {}", t.learning_rate),
+            );
         }
         if !(t.nesterov_alpha0.is_finite() && t.nesterov_alpha0 > 0.0) {
             bad(
@@ -336,7 +361,10 @@ impl ExperimentConfig {
         let mut seen = BTreeSet::new();
         for (i, &n) in self.threads.iter().enumerate() {
             if n == 0 || n > MAX_THREADS {
-                bad(&format!("threads[{i}]"), format!("must be between 1 and {MAX_THREADS}, got {n}"));
+                bad(
+                    &format!("threads[{i}]"),
+                    format!("must be between 1 and {MAX_THREADS}, got {n}"),
+                );
             } else if !seen.insert(n) {
                 bad(&format!("threads[{i}]"), format!("{n} is listed twice"));
             }
@@ -347,14 +375,20 @@ impl ExperimentConfig {
         let c = &self.ckks;
         if c.rounds == 0 {
             bad("ckks.rounds", "must be at least 1, got 0".to_string());
-        } else if t.iterations % c.rounds != 0 {
+        } else if !t.iterations.is_multiple_of(c.rounds) {
             bad(
                 "ckks.rounds",
-                format!("must divide training.iterations ({}), got {}", t.iterations, c.rounds),
+                format!(
+                    "must divide training.iterations ({}), got {}",
+                    t.iterations, c.rounds
+                ),
             );
         }
         if !(20..=60).contains(&c.log_scale) {
-            bad("ckks.log_scale", format!("must be between 20 and 60, got {}", c.log_scale));
+            bad(
+                "ckks.log_scale",
+                format!("must be between 20 and 60, got {}", c.log_scale),
+            );
         }
         match (c.security, c.log_n) {
             (SecurityChoice::InsecureTestOnly, None) => {
@@ -380,7 +414,11 @@ fn check_version(text: &str, file: &Path) -> Result<(), ConfigError> {
     let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text)
         .map_err(|e| ConfigError::single(file, "", format!("not valid YAML: {e}")))?;
     let Some(map) = value.as_mapping() else {
-        return Err(ConfigError::single(file, "", "must be a YAML mapping of keys to values"));
+        return Err(ConfigError::single(
+            file,
+            "",
+            "must be a YAML mapping of keys to values",
+        ));
     };
     match map.get("version") {
         None => Err(ConfigError::single(
@@ -412,7 +450,11 @@ fn describe_serde_error(e: &serde_path_to_error::Error<serde_yaml_ng::Error>) ->
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some(end) = rest.find('`') {
             let key = &rest[..end];
-            path = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+            path = if path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            };
             return (path, format!("unknown key; {message}"));
         }
     }
@@ -449,14 +491,21 @@ models: [plaintext-cubic, plaintext-exact]
     fn unknown_key_is_named_with_its_path() {
         let e = parse(&GOOD.replace("seed: 1", "seed: 1, sede: 2")).expect_err("unknown key");
         let msg = e.to_string();
-        assert!(msg.starts_with("x.yaml: training.sede: unknown key"), "{msg}");
+        assert!(
+            msg.starts_with("x.yaml: training.sede: unknown key"),
+            "{msg}"
+        );
         assert_eq!(msg.lines().count(), 1);
     }
 
     #[test]
     fn wrong_type_is_named_with_its_path() {
         let e = parse(&GOOD.replace("iterations: 4", "iterations: four")).expect_err("type");
-        assert!(e.to_string().starts_with("x.yaml: training.iterations: invalid type"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("x.yaml: training.iterations: invalid type"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -473,13 +522,19 @@ models: [plaintext-cubic, plaintext-exact]
         let text = GOOD.replace("minibatch_size: 64", "minibatch_size: 0") + "threads: [0, 2, 2]\n";
         let e = parse(&text).expect_err("several");
         let paths: Vec<_> = e.problems.iter().map(|p| p.path.as_str()).collect();
-        assert_eq!(paths, ["training.minibatch_size", "threads[0]", "threads[2]"]);
+        assert_eq!(
+            paths,
+            ["training.minibatch_size", "threads[0]", "threads[2]"]
+        );
     }
 
     #[test]
     fn version_is_checked_first() {
         let e = parse(&GOOD.replace("version: 1", "version: 2")).expect_err("version");
-        assert!(e.to_string().contains("unsupported schema version 2"), "{e}");
+        assert!(
+            e.to_string().contains("unsupported schema version 2"),
+            "{e}"
+        );
         let e = parse(&GOOD.replace("version: 1\n", "")).expect_err("missing");
         assert!(e.to_string().starts_with("x.yaml: version: missing"), "{e}");
     }
@@ -487,6 +542,10 @@ models: [plaintext-cubic, plaintext-exact]
     #[test]
     fn unknown_model_is_rejected() {
         let e = parse(&GOOD.replace("plaintext-exact", "plaintext-quartic")).expect_err("model");
-        assert!(e.to_string().starts_with("x.yaml: models[1]: unknown variant"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("x.yaml: models[1]: unknown variant"),
+            "{e}"
+        );
     }
 }

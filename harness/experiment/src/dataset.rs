@@ -36,7 +36,10 @@ pub fn prepare(config: &ExperimentConfig, config_file: &Path) -> Result<Prepared
             ensure_mnist(&d.dir, &default_fetch_script()).map_err(|e| at("dir", &e))?,
             true,
         ),
-        DataSource::Idx => (MnistFiles::locate(&d.dir).map_err(|e| at("dir", &e))?, false),
+        DataSource::Idx => (
+            MnistFiles::locate(&d.dir).map_err(|e| at("dir", &e))?,
+            false,
+        ),
     };
     let split = files.load().map_err(|e| at("dir", &e))?;
     let preprocess = PreprocessConfig {
@@ -47,9 +50,8 @@ pub fn prepare(config: &ExperimentConfig, config_file: &Path) -> Result<Prepared
     };
     let task = binary_task(&split.train, &split.test, &preprocess).map_err(|e| at("dir", &e))?;
     let t = &config.training;
-    let minibatches = Minibatches::new(&task.train, t.minibatch_size, t.seed).map_err(|e| {
-        anyhow!("{}: training.minibatch_size: {e}", config_file.display())
-    })?;
+    let minibatches = Minibatches::new(&task.train, t.minibatch_size, t.seed)
+        .map_err(|e| anyhow!("{}: training.minibatch_size: {e}", config_file.display()))?;
     Ok(PreparedData {
         task,
         minibatches,

@@ -62,19 +62,31 @@ fn apply_circuit<B: Backend>(
             let plan = $circuit::describe(&$circuit::CircuitConfig::new(b, f, k, slots))
                 .map_err(|e| anyhow!("planning the circuit: {e}"))?;
             let start = Instant::now();
-            let upload = $circuit::upload(client, &plan, zs).map_err(|e| anyhow!("encrypting the minibatches: {e}"))?;
+            let upload = $circuit::upload(client, &plan, zs)
+                .map_err(|e| anyhow!("encrypting the minibatches: {e}"))?;
             let model = $circuit::encrypt_model(client, &plan, w0, v0)
                 .map_err(|e| anyhow!("encrypting the initial model: {e}"))?;
             let encrypt_s = start.elapsed().as_secs_f64();
             let upload_ciphertexts = upload.num_ciphertexts() as u64;
             let start = Instant::now();
-            let trained = $circuit::train(server, &upload, &model, etas).map_err(|e| anyhow!("training: {e}"))?;
+            let trained = $circuit::train(server, &upload, &model, etas)
+                .map_err(|e| anyhow!("training: {e}"))?;
             let train_s = start.elapsed().as_secs_f64();
             let model_bytes = trained.ciphertext_bytes(server);
             let start = Instant::now();
-            let (w, v) = trained.decrypt(client).map_err(|e| anyhow!("decrypting the model: {e}"))?;
+            let (w, v) = trained
+                .decrypt(client)
+                .map_err(|e| anyhow!("decrypting the model: {e}"))?;
             let decrypt_s = start.elapsed().as_secs_f64();
-            Ok(RoundOutput { w, v, upload_ciphertexts, model_bytes, encrypt_s, train_s, decrypt_s })
+            Ok(RoundOutput {
+                w,
+                v,
+                upload_ciphertexts,
+                model_bytes,
+                encrypt_s,
+                train_s,
+                decrypt_s,
+            })
         }};
     }
     match kind {
@@ -85,7 +97,9 @@ fn apply_circuit<B: Backend>(
 
 /// The cleartext minibatches of iterations `range`.
 fn minibatches(data: &PreparedData, range: std::ops::Range<usize>) -> Vec<Vec<f64>> {
-    range.map(|t| data.minibatches.for_iteration(t).data.clone()).collect()
+    range
+        .map(|t| data.minibatches.for_iteration(t).data.clone())
+        .collect()
 }
 
 /// Traces one application at the given slots and moduli; returns the report and the DAG.
@@ -98,8 +112,14 @@ fn trace(
 ) -> Result<(TraceReport, Vec<Node>)> {
     let zero = vec![0.0; shape.1];
     apply_circuit(kind, eval, eval, shape, zs, etas, (&zero, &zero))?;
-    let report = eval.backend().report().map_err(|e| anyhow!("tracing: {e}"))?;
-    let nodes = eval.backend().nodes().map_err(|e| anyhow!("tracing: {e}"))?;
+    let report = eval
+        .backend()
+        .report()
+        .map_err(|e| anyhow!("tracing: {e}"))?;
+    let nodes = eval
+        .backend()
+        .nodes()
+        .map_err(|e| anyhow!("tracing: {e}"))?;
     Ok((report, nodes))
 }
 
@@ -123,7 +143,10 @@ fn plan_circuit(
 ) -> Result<CircuitSetup> {
     let (b, f) = (config.training.minibatch_size, config.dataset.features);
     let log_scale = config.ckks.log_scale;
-    let planner = PlannerConfig { log_scale, ..PlannerConfig::default() };
+    let planner = PlannerConfig {
+        log_scale,
+        ..PlannerConfig::default()
+    };
     let mut slots = match config.ckks.log_n {
         Some(log_n) => 1usize << (log_n - 1),
         None => 1usize << 14,
@@ -131,12 +154,17 @@ fn plan_circuit(
     let mut requirement = None;
     // At most two passes: the 128-bit planner may pick another ring than the first guess.
     for _ in 0..3 {
-        let eval = depth_finder(slots, DEPTH_FINDER_LEVELS, log_scale).map_err(|e| anyhow!("{e}"))?;
+        let eval =
+            depth_finder(slots, DEPTH_FINDER_LEVELS, log_scale).map_err(|e| anyhow!("{e}"))?;
         let (found, _) = trace(kind, &eval, (b, f, slots), zs, etas)?;
-        let req = plan(&CircuitProfile::from_trace(&found, slots, max_value_bits), &planner)
-            .map_err(|e| anyhow!("choosing parameters: {e}"))?;
+        let req = plan(
+            &CircuitProfile::from_trace(&found, slots, max_value_bits),
+            &planner,
+        )
+        .map_err(|e| anyhow!("choosing parameters: {e}"))?;
         let planned_slots = 1usize << (req.min_log_n - 1);
-        let settled = config.ckks.security == SecurityChoice::InsecureTestOnly || planned_slots == slots;
+        let settled =
+            config.ckks.security == SecurityChoice::InsecureTestOnly || planned_slots == slots;
         requirement = Some(req);
         if settled {
             break;
@@ -146,11 +174,21 @@ fn plan_circuit(
     let requirement = requirement.ok_or_else(|| anyhow!("planning did not run"))?;
     let ring = RingDegree(2 * slots);
     let moduli = power_of_two_moduli(requirement.levels, log_scale, requirement.first_prime_bits);
-    let tracer = Tracer::try_new(TracerParams { slots, ring_degree: ring, moduli, rotation_keys: RotationKeys::All })
-        .map_err(|e| anyhow!("{e}"))?;
+    let tracer = Tracer::try_new(TracerParams {
+        slots,
+        ring_degree: ring,
+        moduli,
+        rotation_keys: RotationKeys::All,
+    })
+    .map_err(|e| anyhow!("{e}"))?;
     let eval = Evaluator::new(tracer, log_scale).map_err(|e| anyhow!("{e}"))?;
     let (report, nodes) = trace(kind, &eval, (b, f, slots), zs, etas)?;
-    Ok(CircuitSetup { requirement, slots, report, nodes })
+    Ok(CircuitSetup {
+        requirement,
+        slots,
+        report,
+        nodes,
+    })
 }
 
 /// Bits needed by the largest model value the customer decrypts (for q_0), from the f64
@@ -212,12 +250,22 @@ pub fn execute_encrypted(
     let etas = nesterov_etas(iterations, t.nesterov_alpha0);
 
     // Plaintext references on the same minibatches.
-    let nesterov = NesterovConfig { iterations, learning_rate: t.learning_rate, alpha0: t.nesterov_alpha0 };
+    let nesterov = NesterovConfig {
+        iterations,
+        learning_rate: t.learning_rate,
+        alpha0: t.nesterov_alpha0,
+    };
     let cubic = train_f64(&data.minibatches, Sigmoid::Cubic, &nesterov);
     let exact = train_f64(&data.minibatches, Sigmoid::Exact, &nesterov);
 
     // Plan on the first round's data (every round has the same shape and depth).
-    let setup = plan_circuit(kind, config, &minibatches(data, 0..k), &etas[..k], model_value_bits(&cubic))?;
+    let setup = plan_circuit(
+        kind,
+        config,
+        &minibatches(data, 0..k),
+        &etas[..k],
+        model_value_bits(&cubic),
+    )?;
     let req = &setup.requirement;
     let (backend, report) = match c.security {
         SecurityChoice::Bits128 => CkksSetup::for_circuit(req, Security::Bits128, c.key_seed),
@@ -233,7 +281,10 @@ pub fn execute_encrypted(
     let server = Evaluator::new(backend.server_view(), log_scale).map_err(|e| anyhow!("{e}"))?;
     let client = backend.into_evaluator().map_err(|e| anyhow!("{e}"))?;
 
-    let mut phases = PhaseTimes { keygen_wall_s: Some(report.keygen_wall_s), ..PhaseTimes::default() };
+    let mut phases = PhaseTimes {
+        keygen_wall_s: Some(report.keygen_wall_s),
+        ..PhaseTimes::default()
+    };
     let (mut encrypt_s, mut train_s, mut decrypt_s) = (0.0, 0.0, 0.0);
     let (mut upload_data_bytes, mut upload_ciphertexts, mut model_bytes) = (0u64, 0u64, 0u64);
     let mut w = vec![0.0; f];
@@ -242,8 +293,16 @@ pub fn execute_encrypted(
     for round in 0..c.rounds {
         let range = round * k..(round + 1) * k;
         let zs = minibatches(data, range.clone());
-        let out = apply_circuit(kind, &client, &server, (b, f, setup.slots), &zs, &etas[range.clone()], (&w, &v))
-            .with_context(|| format!("round {} of {}", round + 1, c.rounds))?;
+        let out = apply_circuit(
+            kind,
+            &client,
+            &server,
+            (b, f, setup.slots),
+            &zs,
+            &etas[range.clone()],
+            (&w, &v),
+        )
+        .with_context(|| format!("round {} of {}", round + 1, c.rounds))?;
         let tally = client.backend().take_encryption_tally();
         upload_data_bytes += tally.upload_bytes;
         upload_ciphertexts += out.upload_ciphertexts;
@@ -267,10 +326,17 @@ pub fn execute_encrypted(
 
     let metrics = |w: &[f64]| {
         let e = evaluate(w, &data.task.test);
-        TestMetrics { accuracy: e.accuracy, auc: e.auc.unwrap_or(f64::NAN), log_loss: e.log_loss }
+        TestMetrics {
+            accuracy: e.accuracy,
+            auc: e.auc.unwrap_or(f64::NAN),
+            log_loss: e.log_loss,
+        }
     };
     let w_ref = cubic.final_w();
-    let max_abs_w_error = w.iter().zip(w_ref).fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    let max_abs_w_error = w
+        .iter()
+        .zip(w_ref)
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
     let reference = ReferenceComparison {
         cubic: metrics(w_ref),
         exact: metrics(exact.final_w()),
@@ -279,7 +345,11 @@ pub fn execute_encrypted(
     let counts = serde_json::to_value(&setup.report.counts)
         .ok()
         .and_then(|v| v.as_object().cloned())
-        .map(|m| m.into_iter().filter_map(|(k, v)| v.as_u64().map(|n| (k, n))).collect())
+        .map(|m| {
+            m.into_iter()
+                .filter_map(|(k, v)| v.as_u64().map(|n| (k, n)))
+                .collect()
+        })
         .unwrap_or_default();
     let outcome = ModelOutcome {
         samples,

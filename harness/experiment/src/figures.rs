@@ -48,12 +48,14 @@ pub fn draw_line_chart(chart: &LineChart, stem: &Path) -> Result<Vec<PathBuf>> {
     produce_atomic(&png, |tmp| {
         let root = BitMapBackend::new(tmp, SIZE).into_drawing_area();
         draw_on(&root, chart)?;
-        root.present().map_err(|e| anyhow!("drawing {}: {e}", png.display()))
+        root.present()
+            .map_err(|e| anyhow!("drawing {}: {e}", png.display()))
     })?;
     produce_atomic(&svg, |tmp| {
         let root = SVGBackend::new(tmp, SIZE).into_drawing_area();
         draw_on(&root, chart)?;
-        root.present().map_err(|e| anyhow!("drawing {}: {e}", svg.display()))
+        root.present()
+            .map_err(|e| anyhow!("drawing {}: {e}", svg.display()))
     })?;
     Ok(vec![png, svg])
 }
@@ -81,10 +83,13 @@ where
         .map_err(err)?;
     for (i, s) in chart.series.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
-        ctx.draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(2)))
-            .map_err(err)?
-            .label(&s.label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+        ctx.draw_series(LineSeries::new(
+            s.points.iter().copied(),
+            color.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label(&s.label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
         ctx.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, color.filled())))
             .map_err(err)?;
     }
@@ -100,7 +105,10 @@ where
 
 /// Axis ranges covering every point, with a margin; degenerate ranges are widened.
 fn ranges(series: &[Series]) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
-    let points = series.iter().flat_map(|s| s.points.iter()).filter(|p| p.0.is_finite() && p.1.is_finite());
+    let points = series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|p| p.0.is_finite() && p.1.is_finite());
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in points {
         x0 = x0.min(x);
@@ -112,7 +120,11 @@ fn ranges(series: &[Series]) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
         return (0.0..1.0, 0.0..1.0);
     }
     let widen = |a: f64, b: f64| {
-        let pad = if b > a { (b - a) * 0.05 } else { a.abs().max(1.0) * 0.05 };
+        let pad = if b > a {
+            (b - a) * 0.05
+        } else {
+            a.abs().max(1.0) * 0.05
+        };
         (a - pad)..(b + pad)
     };
     (widen(x0, x1), widen(y0, y1))
@@ -138,7 +150,11 @@ pub fn draw_training_curves(runs: &[RunResult], figures_dir: &Path) -> Result<Ve
             .iter()
             .map(|r| Series {
                 label: r.manifest.model.clone(),
-                points: r.samples.iter().map(|s| (s.iteration as f64, metric(s))).collect(),
+                points: r
+                    .samples
+                    .iter()
+                    .map(|s| (s.iteration as f64, metric(s)))
+                    .collect(),
             })
             .collect::<Vec<_>>()
     };
@@ -164,7 +180,13 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
     xs.retain(|x| x.is_finite());
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
-    (n > 0).then(|| if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 })
+    (n > 0).then(|| {
+        if n % 2 == 1 {
+            xs[n / 2]
+        } else {
+            (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+        }
+    })
 }
 
 /// Encrypted runs: training time against threads (measured medians and, when recorded, the
@@ -183,7 +205,8 @@ pub fn draw_encrypted_figures(runs: &[RunResult], figures_dir: &Path) -> Result<
     let mut time_series = Vec::new();
     let mut bytes_series = Vec::new();
     for model in &models {
-        let of_model: Vec<&RunResult> = runs.iter().filter(|r| &r.manifest.model == model).collect();
+        let of_model: Vec<&RunResult> =
+            runs.iter().filter(|r| &r.manifest.model == model).collect();
         let mut threads: Vec<usize> = of_model.iter().map(|r| r.manifest.threads).collect();
         threads.sort_unstable();
         threads.dedup();
@@ -198,17 +221,28 @@ pub fn draw_encrypted_figures(runs: &[RunResult], figures_dir: &Path) -> Result<
                 median(times).map(|m| (t as f64, m))
             })
             .collect();
-        time_series.push(Series { label: format!("{model} (measured)"), points });
+        time_series.push(Series {
+            label: format!("{model} (measured)"),
+            points,
+        });
         if let Some(first) = of_model.first() {
             if !first.manifest.projection.is_empty() {
                 time_series.push(Series {
                     label: format!("{model} (projected)"),
-                    points: first.manifest.projection.iter().map(|p| (p.cores as f64, p.list_schedule_s)).collect(),
+                    points: first
+                        .manifest
+                        .projection
+                        .iter()
+                        .map(|p| (p.cores as f64, p.list_schedule_s))
+                        .collect(),
                 });
             }
             let up = first.manifest.bandwidth.upload_data_bytes.unwrap_or(0) as f64 / 1048576.0;
             let keys = first.manifest.bandwidth.upload_keys_bytes.unwrap_or(0) as f64 / 1048576.0;
-            bytes_series.push(Series { label: format!("{model}: data, keys (MiB)"), points: vec![(1.0, up), (2.0, keys)] });
+            bytes_series.push(Series {
+                label: format!("{model}: data, keys (MiB)"),
+                points: vec![(1.0, up), (2.0, keys)],
+            });
         }
     }
     let mut written = draw_line_chart(
@@ -243,7 +277,10 @@ mod tests {
             title: "t".into(),
             x_label: "x".into(),
             y_label: "y".into(),
-            series: vec![Series { label: "a".into(), points: vec![(1.0, 0.5), (2.0, 0.9)] }],
+            series: vec![Series {
+                label: "a".into(),
+                points: vec![(1.0, 0.5), (2.0, 0.9)],
+            }],
         };
         let paths = draw_line_chart(&chart, &dir.path().join("fig")).expect("draw");
         for p in paths {

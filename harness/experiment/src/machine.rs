@@ -65,7 +65,9 @@ impl MachineInfo {
             os: std::env::consts::OS.to_string(),
             arch: std::env::consts::ARCH.to_string(),
             cpu_model: field("model name").unwrap_or_else(|| "unknown".into()),
-            logical_cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            logical_cpus: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
             memory_total_bytes,
             cpu_flags_of_note,
         }
@@ -86,8 +88,14 @@ impl SoftwareVersions {
             lowdepth: env!("CARGO_PKG_VERSION").to_string(),
             rustc: env!("LOWDEPTH_RUSTC_VERSION").to_string(),
             git_commit: git(&["rev-parse", "HEAD"]),
-            git_dirty: git(&["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty()),
-            profile: if cfg!(debug_assertions) { "debug" } else { "release" }.to_string(),
+            git_dirty: git(&["status", "--porcelain", "--untracked-files=no"])
+                .map(|s| !s.is_empty()),
+            profile: if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+            .to_string(),
         }
     }
 }

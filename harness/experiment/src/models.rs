@@ -8,8 +8,8 @@ use lowdepth_plaintext::nesterov::train;
 use lowdepth_plaintext::{NesterovConfig, Sigmoid};
 
 use crate::config::{ExperimentConfig, ModelKind, TrainingConfig};
-use crate::encrypted::{execute_encrypted, CircuitKind};
 use crate::dataset::PreparedData;
+use crate::encrypted::{execute_encrypted, CircuitKind};
 use crate::manifest::{Bandwidth, CircuitFacts, PhaseTimes, TestMetrics};
 use crate::samples::IterationSample;
 
@@ -37,7 +37,11 @@ impl ModelOutcome {
 }
 
 /// Trains `model` on the prepared minibatches; call inside the run's thread pool.
-pub fn execute(model: ModelKind, data: &PreparedData, config: &ExperimentConfig) -> Result<ModelOutcome> {
+pub fn execute(
+    model: ModelKind,
+    data: &PreparedData,
+    config: &ExperimentConfig,
+) -> Result<ModelOutcome> {
     let training = &config.training;
     match model {
         ModelKind::PlaintextCubic => plaintext(Sigmoid::Cubic, data, training),
@@ -47,13 +51,21 @@ pub fn execute(model: ModelKind, data: &PreparedData, config: &ExperimentConfig)
     }
 }
 
-fn encrypted(kind: CircuitKind, data: &PreparedData, config: &ExperimentConfig) -> Result<ModelOutcome> {
+fn encrypted(
+    kind: CircuitKind,
+    data: &PreparedData,
+    config: &ExperimentConfig,
+) -> Result<ModelOutcome> {
     let (mut outcome, extras) = execute_encrypted(kind, data, config)?;
     outcome.encrypted = Some(extras);
     Ok(outcome)
 }
 
-fn plaintext(sigmoid: Sigmoid, data: &PreparedData, training: &TrainingConfig) -> Result<ModelOutcome> {
+fn plaintext(
+    sigmoid: Sigmoid,
+    data: &PreparedData,
+    training: &TrainingConfig,
+) -> Result<ModelOutcome> {
     let cfg = NesterovConfig {
         iterations: training.iterations,
         learning_rate: training.learning_rate,

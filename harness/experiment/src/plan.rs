@@ -66,7 +66,13 @@ pub fn plan_runs(config: &ExperimentConfig) -> Vec<RunSpec> {
                     repetition,
                 };
                 let run_hash = sha256_json(&identity);
-                let run_id = format!("{}-t{}-r{}-{}", model.name(), threads, repetition, &run_hash[..10]);
+                let run_id = format!(
+                    "{}-t{}-r{}-{}",
+                    model.name(),
+                    threads,
+                    repetition,
+                    &run_hash[..10]
+                );
                 runs.push(RunSpec {
                     run_id,
                     model,

@@ -26,7 +26,11 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         });
-        Progress { bar, total, done: 0 }
+        Progress {
+            bar,
+            total,
+            done: 0,
+        }
     }
 
     /// Announces the start of a run.

@@ -19,7 +19,11 @@ fn median(mut xs: Vec<f64>) -> Option<f64> {
     }
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
-    Some(if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 })
+    Some(if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    })
 }
 
 fn runs_of<'a>(runs: &'a [RunResult], model: &str) -> Vec<&'a RunResult> {
@@ -46,7 +50,11 @@ pub fn write_report(layout: &ExperimentLayout, runs: &[RunResult]) -> Result<boo
     let mut md = String::new();
     let b0 = &base[0].manifest;
     let l0 = &low[0].manifest;
-    let k = b0.ckks.as_ref().map(|c| c.minibatches_per_round).unwrap_or(0);
+    let k = b0
+        .ckks
+        .as_ref()
+        .map(|c| c.minibatches_per_round)
+        .unwrap_or(0);
     let _ = writeln!(md, "# Paper claims against this run\n");
     let _ = writeln!(
         md,
@@ -80,10 +88,19 @@ pub fn write_report(layout: &ExperimentLayout, runs: &[RunResult]) -> Result<boo
     threads.dedup();
     for t in threads {
         let time = |rs: &[&RunResult]| {
-            median(rs.iter().filter(|r| r.manifest.threads == t).filter_map(|r| r.manifest.phases.train_wall_s).collect())
+            median(
+                rs.iter()
+                    .filter(|r| r.manifest.threads == t)
+                    .filter_map(|r| r.manifest.phases.train_wall_s)
+                    .collect(),
+            )
         };
         if let (Some(tb), Some(tl)) = (time(&base), time(&low)) {
-            let verdict = if tl < tb { "low-depth faster" } else { "low-depth SLOWER" };
+            let verdict = if tl < tb {
+                "low-depth faster"
+            } else {
+                "low-depth SLOWER"
+            };
             let _ = writeln!(
                 md,
                 "| about 6x faster (80 s vs 13 s, parallel) | {t} thread(s): baseline {tb:.1} s, low-depth {tl:.1} s: speedup {:.2}x ({verdict}) | summary.csv (train_wall_s) |",
@@ -106,9 +123,14 @@ pub fn write_report(layout: &ExperimentLayout, runs: &[RunResult]) -> Result<boo
     );
 
     // Multiplications.
-    let muls = |m: &crate::manifest::RunManifest| m.circuit.op_counts.get("ct_ct_mul").copied().unwrap_or(0);
+    let muls = |m: &crate::manifest::RunManifest| {
+        m.circuit.op_counts.get("ct_ct_mul").copied().unwrap_or(0)
+    };
     let all_muls = |m: &crate::manifest::RunManifest| {
-        ["ct_ct_mul", "ct_pt_mul", "const_mul"].iter().filter_map(|k| m.circuit.op_counts.get(*k)).sum::<u64>()
+        ["ct_ct_mul", "ct_pt_mul", "const_mul"]
+            .iter()
+            .filter_map(|k| m.circuit.op_counts.get(*k))
+            .sum::<u64>()
     };
     let _ = writeln!(
         md,
@@ -143,7 +165,10 @@ pub fn write_report(layout: &ExperimentLayout, runs: &[RunResult]) -> Result<boo
 
     // Parameters.
     let _ = writeln!(md, "\n## Parameters chosen by the planner\n");
-    let _ = writeln!(md, "| circuit | security | log N | levels | dnum | log2 QP | Galois keys |");
+    let _ = writeln!(
+        md,
+        "| circuit | security | log N | levels | dnum | log2 QP | Galois keys |"
+    );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|");
     for (name, m) in [("baseline", b0), ("low-depth", l0)] {
         if let Some(c) = &m.ckks {
@@ -171,7 +196,10 @@ pub fn write_report(layout: &ExperimentLayout, runs: &[RunResult]) -> Result<boo
             );
         }
     }
-    let _ = writeln!(md, "\nFigures: `figures/`. Tables: `summary.csv`, `iterations.csv`.");
+    let _ = writeln!(
+        md,
+        "\nFigures: `figures/`. Tables: `summary.csv`, `iterations.csv`."
+    );
     write_atomic(&layout.root.join("REPORT.md"), md.as_bytes())?;
     Ok(true)
 }

@@ -62,7 +62,10 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
     let data = if pending.is_empty() {
         None
     } else {
-        progress.note(&format!("loading data from {}", config.dataset.dir.display()));
+        progress.note(&format!(
+            "loading data from {}",
+            config.dataset.dir.display()
+        ));
         Some(prepare(config, &options.config_file)?)
     };
 
@@ -74,7 +77,10 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
 
     let (mut finished, mut skipped, mut failed) = (0, 0, Vec::new());
     for run in &runs {
-        let what = format!("{} threads={} rep={}", run.model, run.threads, run.repetition);
+        let what = format!(
+            "{} threads={} rep={}",
+            run.model, run.threads, run.repetition
+        );
         if !pending.iter().any(|p| p.run_id == run.run_id) {
             skipped += 1;
             progress.finish_one(&what, "already done (use --force to redo)");
@@ -129,7 +135,10 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
     let results = load_runs(&layout, &ok_ids)?;
     write_tables(&layout, &results)?;
     let mut figures = crate::figures::draw_training_curves(&results, &layout.figures_dir())?;
-    figures.extend(crate::figures::draw_encrypted_figures(&results, &layout.figures_dir())?);
+    figures.extend(crate::figures::draw_encrypted_figures(
+        &results,
+        &layout.figures_dir(),
+    )?);
     if crate::report::write_report(&layout, &results)? {
         progress_note_report(&layout);
     }

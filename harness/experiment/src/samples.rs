@@ -22,11 +22,23 @@ pub fn to_frame(samples: &[IterationSample]) -> Result<DataFrame> {
     let df = DataFrame::new_infer_height(vec![
         Column::new(
             COLUMNS[0].into(),
-            samples.iter().map(|s| s.iteration as u64).collect::<Vec<_>>(),
+            samples
+                .iter()
+                .map(|s| s.iteration as u64)
+                .collect::<Vec<_>>(),
         ),
-        Column::new(COLUMNS[1].into(), samples.iter().map(|s| s.accuracy).collect::<Vec<_>>()),
-        Column::new(COLUMNS[2].into(), samples.iter().map(|s| s.auc).collect::<Vec<_>>()),
-        Column::new(COLUMNS[3].into(), samples.iter().map(|s| s.log_loss).collect::<Vec<_>>()),
+        Column::new(
+            COLUMNS[1].into(),
+            samples.iter().map(|s| s.accuracy).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            COLUMNS[2].into(),
+            samples.iter().map(|s| s.auc).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            COLUMNS[3].into(),
+            samples.iter().map(|s| s.log_loss).collect::<Vec<_>>(),
+        ),
     ])?;
     Ok(df)
 }
@@ -53,7 +65,12 @@ pub fn read(path: &Path) -> Result<Vec<IterationSample>> {
         let values = c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
         Ok(values)
     };
-    let (it, acc, auc, ll) = (col(COLUMNS[0])?, col(COLUMNS[1])?, col(COLUMNS[2])?, col(COLUMNS[3])?);
+    let (it, acc, auc, ll) = (
+        col(COLUMNS[0])?,
+        col(COLUMNS[1])?,
+        col(COLUMNS[2])?,
+        col(COLUMNS[3])?,
+    );
     Ok((0..it.len())
         .map(|i| IterationSample {
             iteration: it[i] as usize,
@@ -71,8 +88,18 @@ mod tests {
     #[test]
     fn round_trips_through_csv() {
         let samples = vec![
-            IterationSample { iteration: 1, accuracy: 0.5, auc: 0.75, log_loss: 0.69 },
-            IterationSample { iteration: 2, accuracy: 0.9, auc: 0.95, log_loss: 0.3 },
+            IterationSample {
+                iteration: 1,
+                accuracy: 0.5,
+                auc: 0.75,
+                log_loss: 0.69,
+            },
+            IterationSample {
+                iteration: 2,
+                accuracy: 0.9,
+                auc: 0.95,
+                log_loss: 0.3,
+            },
         ];
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("s.csv");

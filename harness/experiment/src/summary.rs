@@ -34,9 +34,15 @@ pub fn load_runs(layout: &ExperimentLayout, run_ids: &[String]) -> Result<Vec<Ru
 
 /// One row per run: identity, status, final metrics, phase times, bytes, depth.
 pub fn summary_frame(runs: &[RunResult]) -> Result<DataFrame> {
-    let m = |f: &dyn Fn(&RunManifest) -> Option<f64>| runs.iter().map(|r| f(&r.manifest)).collect::<Vec<_>>();
-    let u = |f: &dyn Fn(&RunManifest) -> Option<u64>| runs.iter().map(|r| f(&r.manifest)).collect::<Vec<_>>();
-    let s = |f: &dyn Fn(&RunManifest) -> String| runs.iter().map(|r| f(&r.manifest)).collect::<Vec<_>>();
+    let m = |f: &dyn Fn(&RunManifest) -> Option<f64>| {
+        runs.iter().map(|r| f(&r.manifest)).collect::<Vec<_>>()
+    };
+    let u = |f: &dyn Fn(&RunManifest) -> Option<u64>| {
+        runs.iter().map(|r| f(&r.manifest)).collect::<Vec<_>>()
+    };
+    let s = |f: &dyn Fn(&RunManifest) -> String| {
+        runs.iter().map(|r| f(&r.manifest)).collect::<Vec<_>>()
+    };
     let df = DataFrame::new_infer_height(vec![
         Column::new("experiment".into(), s(&|r| r.experiment.clone())),
         Column::new("run_id".into(), s(&|r| r.run_id.clone())),
@@ -44,21 +50,41 @@ pub fn summary_frame(runs: &[RunResult]) -> Result<DataFrame> {
         Column::new("threads".into(), u(&|r| Some(r.threads as u64))),
         Column::new("repetition".into(), u(&|r| Some(r.repetition as u64))),
         Column::new("seed".into(), u(&|r| Some(r.seed))),
-        Column::new("status".into(), s(&|r| format!("{:?}", r.status).to_lowercase())),
+        Column::new(
+            "status".into(),
+            s(&|r| format!("{:?}", r.status).to_lowercase()),
+        ),
         Column::new(
             "iterations".into(),
-            runs.iter().map(|r| r.samples.len() as u64).collect::<Vec<_>>(),
+            runs.iter()
+                .map(|r| r.samples.len() as u64)
+                .collect::<Vec<_>>(),
         ),
-        Column::new("accuracy".into(), m(&|r| r.final_metrics.map(|x| x.accuracy))),
+        Column::new(
+            "accuracy".into(),
+            m(&|r| r.final_metrics.map(|x| x.accuracy)),
+        ),
         Column::new("auc".into(), m(&|r| r.final_metrics.map(|x| x.auc))),
-        Column::new("log_loss".into(), m(&|r| r.final_metrics.map(|x| x.log_loss))),
+        Column::new(
+            "log_loss".into(),
+            m(&|r| r.final_metrics.map(|x| x.log_loss)),
+        ),
         Column::new("keygen_wall_s".into(), m(&|r| r.phases.keygen_wall_s)),
         Column::new("encrypt_wall_s".into(), m(&|r| r.phases.encrypt_wall_s)),
         Column::new("train_wall_s".into(), m(&|r| r.phases.train_wall_s)),
         Column::new("decrypt_wall_s".into(), m(&|r| r.phases.decrypt_wall_s)),
-        Column::new("upload_data_bytes".into(), u(&|r| r.bandwidth.upload_data_bytes)),
-        Column::new("upload_keys_bytes".into(), u(&|r| r.bandwidth.upload_keys_bytes)),
-        Column::new("download_model_bytes".into(), u(&|r| r.bandwidth.download_model_bytes)),
+        Column::new(
+            "upload_data_bytes".into(),
+            u(&|r| r.bandwidth.upload_data_bytes),
+        ),
+        Column::new(
+            "upload_keys_bytes".into(),
+            u(&|r| r.bandwidth.upload_keys_bytes),
+        ),
+        Column::new(
+            "download_model_bytes".into(),
+            u(&|r| r.bandwidth.download_model_bytes),
+        ),
         Column::new("depth".into(), u(&|r| r.circuit.depth.map(u64::from))),
     ])?;
     Ok(df)
@@ -71,7 +97,10 @@ pub fn iterations_frame(runs: &[RunResult]) -> Result<DataFrame> {
         let mut df = samples::to_frame(&r.samples)?;
         let n = df.height();
         let m = &r.manifest;
-        df.insert_column(0, Column::new("repetition".into(), vec![m.repetition as u64; n]))?;
+        df.insert_column(
+            0,
+            Column::new("repetition".into(), vec![m.repetition as u64; n]),
+        )?;
         df.insert_column(0, Column::new("threads".into(), vec![m.threads as u64; n]))?;
         df.insert_column(0, Column::new("model".into(), vec![m.model.clone(); n]))?;
         df.insert_column(0, Column::new("run_id".into(), vec![m.run_id.clone(); n]))?;
