@@ -15,6 +15,10 @@
 //! load average, and the process CPU time over each workload run (`cpu/wall`: about 1 per
 //! thread when the machine leaves this process alone, less under load), and the intra-op
 //! speedup of single ops on a 2-thread pool, which the projection does not credit.
+//!
+//! A 2-thread row only tests the 2-core prediction when `cpu/wall` is near 2: on Linux with
+//! `sched_autogroup_enabled = 1` CPU is shared equally between sessions, so while another
+//! session keeps a core busy this process gets about one core whatever its thread count.
 
 use std::error::Error;
 use std::time::Instant;
@@ -286,6 +290,14 @@ fn main() -> Result<(), Box<dyn Error>> {
                      (process CPU / wall): other load took the rest, so that row does not \
                      test a {threads}-core prediction"
                 );
+                if let Ok(group) = std::fs::read_to_string("/proc/self/autogroup") {
+                    println!(
+                        "  (this process is in {}: with sched_autogroup the kernel shares \
+                         CPU equally between sessions, so while another session is busy \
+                         this one gets about one core however many threads it runs)",
+                        group.trim()
+                    );
+                }
             }
         }
     }
