@@ -10,6 +10,7 @@ use lowdepth_plaintext::nesterov::{nesterov_etas, train as train_f64};
 use lowdepth_plaintext::{NesterovConfig, Sigmoid};
 use lowdepth_toolkit::backends::tracer::{depth_finder, Node, TraceReport};
 use lowdepth_toolkit::backends::{Tracer, TracerParams};
+use lowdepth_toolkit::calibrate::{calibrate, project};
 use lowdepth_toolkit::planner::{plan, CircuitProfile, ParameterRequirement, PlannerConfig};
 use lowdepth_toolkit::scale::power_of_two_moduli;
 use lowdepth_toolkit::{Backend, Evaluator, RingDegree, RotationKeys};
@@ -18,7 +19,8 @@ use lowdepth_toolkit_ckks::{CkksSetup, Security};
 use crate::config::{ExperimentConfig, SecurityChoice};
 use crate::dataset::PreparedData;
 use crate::manifest::{
-    Bandwidth, CircuitFacts, CkksFacts, PhaseTimes, ReferenceComparison, TestMetrics,
+    Bandwidth, CircuitFacts, CkksFacts, PhaseTimes, ProjectionPoint, ReferenceComparison,
+    TestMetrics,
 };
 use crate::models::ModelOutcome;
 use crate::samples::IterationSample;
@@ -222,6 +224,10 @@ fn peak_rss_bytes() -> Option<u64> {
 /// Extra facts of an encrypted run beyond the common outcome.
 #[derive(Debug, Clone)]
 pub struct EncryptedExtras {
+    /// Predicted training time on 1..64 cores (all rounds).
+    pub projection: Vec<ProjectionPoint>,
+    pub work_s: f64,
+    pub span_s: f64,
     pub ckks: CkksFacts,
     pub reference: ReferenceComparison,
     pub peak_rss_bytes: Option<u64>,
@@ -280,6 +286,10 @@ pub fn execute_encrypted(
     // The server holds evaluation keys only; the customer keeps the secret key.
     let server = Evaluator::new(backend.server_view(), log_scale).map_err(|e| anyhow!("{e}"))?;
     let client = backend.into_evaluator().map_err(|e| anyhow!("{e}"))?;
+
+    // Per-op costs of this machine at these parameters (one thread, outside the timed
+    // phases), then the traced DAG priced by them: the many-core projection.
+    let (projection, work_s, span_s) = project_training(&client, &setup.nodes, c.rounds)?;
 
     let mut phases = PhaseTimes {
         keygen_wall_s: Some(report.keygen_wall_s),
@@ -367,6 +377,9 @@ pub fn execute_encrypted(
         encrypted: None,
     };
     let extras = EncryptedExtras {
+        projection,
+        work_s,
+        span_s,
         ckks: CkksFacts {
             security: match c.security {
                 SecurityChoice::Bits128 => "bits128".into(),
@@ -389,6 +402,39 @@ pub fn execute_encrypted(
         requirement: setup.requirement,
     };
     Ok((outcome, extras))
+}
+
+/// Cores the projection predicts for.
+pub const PROJECTED_CORES: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
+
+/// Calibrates single-thread op costs on `eval` (median of 3 at the top, middle and lowest
+/// multiplicative level) and prices one round's DAG on [`PROJECTED_CORES`]; rounds run one
+/// after another, so times scale with their number. Returns (points, work, span) in seconds.
+fn project_training<B: Backend>(
+    eval: &Evaluator<B>,
+    nodes: &[Node],
+    rounds: usize,
+) -> Result<(Vec<ProjectionPoint>, f64, f64)> {
+    let top = eval.max_level();
+    let mut levels = vec![top, top.div_ceil(2), 1];
+    levels.sort_unstable();
+    levels.dedup();
+    let cost = calibrate(eval, &levels, 3).map_err(|e| anyhow!("calibrating op costs: {e}"))?;
+    let r = rounds as f64;
+    let projections = project(nodes, &cost, &PROJECTED_CORES);
+    let (work, span) = projections
+        .first()
+        .map(|p| (p.work_s * r, p.span_s * r))
+        .unwrap_or((0.0, 0.0));
+    let points = projections
+        .iter()
+        .map(|p| ProjectionPoint {
+            cores: p.cores,
+            list_schedule_s: p.list_schedule_s * r,
+            brent_upper_s: p.brent_upper_s * r,
+        })
+        .collect();
+    Ok((points, work, span))
 }
 
 /// A fresh seed from the OS for insecure test runs without `ckks.key_seed`.

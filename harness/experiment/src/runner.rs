@@ -102,6 +102,9 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
                     manifest.ckks = Some(x.ckks.clone());
                     manifest.reference = Some(x.reference.clone());
                     manifest.peak_rss_bytes = x.peak_rss_bytes;
+                    manifest.projection = x.projection.clone();
+                    manifest.work_s = Some(x.work_s);
+                    manifest.span_s = Some(x.span_s);
                 }
                 let m = outcome.final_metrics();
                 let summary = match (m, outcome.phases.train_wall_s) {
