@@ -61,9 +61,20 @@ fn fixture() -> PathBuf {
 
 fn assert_clean_failure(o: &Outcome, field: &str, what: &str) {
     assert_ne!(o.code, Some(0), "must fail: {}", o.stderr);
-    let lines: Vec<_> = o.stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "one line expected, got: {}", o.stderr);
+    // Progress lines may precede it; the error itself is exactly one line, and comes last.
+    let lines: Vec<_> = o
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one error line expected, got: {}", o.stderr);
     let line = lines[0];
+    assert_eq!(
+        o.stderr.lines().last(),
+        Some(line),
+        "the error comes last: {}",
+        o.stderr
+    );
     assert!(line.starts_with("error: "), "{line}");
     assert!(
         line.contains(&o.config.display().to_string()),

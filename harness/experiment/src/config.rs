@@ -447,7 +447,9 @@ fn describe_serde_error(e: &serde_path_to_error::Error<serde_yaml_ng::Error>) ->
         path.clear();
     }
     let message = e.inner().to_string();
-    if let Some(rest) = message.strip_prefix("unknown field `") {
+    // serde_yaml_ng may prefix its own location ("training: unknown field ..."): find it.
+    if let Some(start) = message.find("unknown field `") {
+        let rest = &message[start + "unknown field `".len()..];
         if let Some(end) = rest.find('`') {
             let key = &rest[..end];
             path = if path.is_empty() {
@@ -455,7 +457,7 @@ fn describe_serde_error(e: &serde_path_to_error::Error<serde_yaml_ng::Error>) ->
             } else {
                 format!("{path}.{key}")
             };
-            return (path, format!("unknown key; {message}"));
+            return (path, format!("unknown key; {}", &message[start..]));
         }
     }
     (path, message)
@@ -496,6 +498,20 @@ models: [plaintext-cubic, plaintext-exact]
             "{msg}"
         );
         assert_eq!(msg.lines().count(), 1);
+    }
+
+    #[test]
+    fn unknown_key_in_block_style_is_named_with_its_path() {
+        let text = GOOD.replace(
+            "training: { minibatch_size: 64, iterations: 4, seed: 1 }",
+            "training:\n  minibatch_size: 64\n  iterations: 4\n  seed: 1\n  sede: 2",
+        );
+        let e = parse(&text).expect_err("unknown key");
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("x.yaml: training.sede: unknown key; unknown field `sede`"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -290,6 +290,8 @@ pub fn execute_encrypted(
     // Per-op costs of this machine at these parameters (one thread, outside the timed
     // phases), then the traced DAG priced by them: the many-core projection.
     let (projection, work_s, span_s) = project_training(&client, &setup.nodes, c.rounds)?;
+    // Calibration encrypted test ciphertexts: they are not part of the upload.
+    let _ = client.backend().take_encryption_tally();
 
     let mut phases = PhaseTimes {
         keygen_wall_s: Some(report.keygen_wall_s),
