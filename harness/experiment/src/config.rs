@@ -441,23 +441,43 @@ fn check_version(text: &str, file: &Path) -> Result<(), ConfigError> {
 }
 
 /// Turns a serde error into (YAML path, message); unknown keys get their own name in the path.
+///
+/// serde_yaml_ng may prefix its message with its own location (`training: unknown field ...`)
+/// and serde_path_to_error may or may not include an unknown key in its path: both are
+/// normalised so the message reads `training.sede: unknown key; unknown field ...`.
 fn describe_serde_error(e: &serde_path_to_error::Error<serde_yaml_ng::Error>) -> (String, String) {
     let mut path = e.path().to_string();
     if path == "." {
         path.clear();
     }
-    let message = e.inner().to_string();
-    // serde_yaml_ng may prefix its own location ("training: unknown field ..."): find it.
-    if let Some(start) = message.find("unknown field `") {
-        let rest = &message[start + "unknown field `".len()..];
+    let raw = e.inner().to_string();
+    const PHRASES: [&str; 7] = [
+        "unknown field `",
+        "unknown variant `",
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "missing field `",
+        "duplicate field `",
+    ];
+    let start = PHRASES
+        .iter()
+        .filter_map(|p| raw.find(p))
+        .min()
+        .unwrap_or(0);
+    let message = raw[start..].to_string();
+    if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some(end) = rest.find('`') {
             let key = &rest[..end];
-            path = if path.is_empty() {
-                key.to_string()
-            } else {
-                format!("{path}.{key}")
-            };
-            return (path, format!("unknown key; {}", &message[start..]));
+            let already = path == key || path.ends_with(&format!(".{key}"));
+            if !already {
+                path = if path.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{path}.{key}")
+                };
+            }
+            return (path, format!("unknown key; {message}"));
         }
     }
     (path, message)
