@@ -154,7 +154,8 @@ fn plan_circuit(
         None => 1usize << 14,
     };
     let mut requirement = None;
-    // At most two passes: the 128-bit planner may pick another ring than the first guess.
+    // The 128-bit planner may pick another ring than the guess; re-trace at that ring
+    // (rotation steps depend on the slot count) until the plan stops moving.
     for _ in 0..3 {
         let eval =
             depth_finder(slots, DEPTH_FINDER_LEVELS, log_scale).map_err(|e| anyhow!("{e}"))?;
@@ -231,8 +232,6 @@ pub struct EncryptedExtras {
     pub ckks: CkksFacts,
     pub reference: ReferenceComparison,
     pub peak_rss_bytes: Option<u64>,
-    pub nodes: Vec<Node>,
-    pub requirement: ParameterRequirement,
 }
 
 /// Trains `kind` on CKKS for `training.iterations` iterations in `ckks.rounds` rounds.
@@ -324,26 +323,16 @@ pub fn execute_encrypted(
         decrypt_s += out.decrypt_s;
         w = out.w;
         v = out.v;
-        let e = evaluate(&w, &data.task.test);
-        samples.push(IterationSample {
-            iteration: range.end,
-            accuracy: e.accuracy,
-            auc: e.auc.unwrap_or(f64::NAN),
-            log_loss: e.log_loss,
-        });
+        samples.push(IterationSample::new(
+            range.end,
+            TestMetrics::from(&evaluate(&w, &data.task.test)),
+        ));
     }
     phases.encrypt_wall_s = Some(encrypt_s);
     phases.train_wall_s = Some(train_s);
     phases.decrypt_wall_s = Some(decrypt_s);
 
-    let metrics = |w: &[f64]| {
-        let e = evaluate(w, &data.task.test);
-        TestMetrics {
-            accuracy: e.accuracy,
-            auc: e.auc.unwrap_or(f64::NAN),
-            log_loss: e.log_loss,
-        }
-    };
+    let metrics = |w: &[f64]| TestMetrics::from(&evaluate(w, &data.task.test));
     let w_ref = cubic.final_w();
     let max_abs_w_error = w
         .iter()
@@ -375,7 +364,6 @@ pub fn execute_encrypted(
             depth: Some(setup.report.max_depth as u32),
             op_counts: counts,
         },
-        final_w: w,
         encrypted: None,
     };
     let extras = EncryptedExtras {
@@ -400,8 +388,6 @@ pub fn execute_encrypted(
         },
         reference,
         peak_rss_bytes: peak_rss_bytes(),
-        nodes: setup.nodes,
-        requirement: setup.requirement,
     };
     Ok((outcome, extras))
 }

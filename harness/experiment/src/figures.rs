@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::atomic::produce_atomic;
-use crate::summary::RunResult;
+use crate::summary::{median, RunResult};
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER_FONT: Once = Once::new();
@@ -173,20 +173,6 @@ pub fn draw_training_curves(runs: &[RunResult], figures_dir: &Path) -> Result<Ve
         written.extend(draw_line_chart(&chart, &figures_dir.join(stem))?);
     }
     Ok(written)
-}
-
-/// Median of finite values.
-fn median(mut xs: Vec<f64>) -> Option<f64> {
-    xs.retain(|x| x.is_finite());
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len();
-    (n > 0).then(|| {
-        if n % 2 == 1 {
-            xs[n / 2]
-        } else {
-            (xs[n / 2 - 1] + xs[n / 2]) / 2.0
-        }
-    })
 }
 
 /// Encrypted runs: training time against threads (measured medians and, when recorded, the

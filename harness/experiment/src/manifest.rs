@@ -94,6 +94,17 @@ pub struct TestMetrics {
     pub log_loss: f64,
 }
 
+impl From<&lowdepth_plaintext::Evaluation> for TestMetrics {
+    /// AUC is NaN when undefined (a test set with one class).
+    fn from(e: &lowdepth_plaintext::Evaluation) -> Self {
+        TestMetrics {
+            accuracy: e.accuracy,
+            auc: e.auc.unwrap_or(f64::NAN),
+            log_loss: e.log_loss,
+        }
+    }
+}
+
 /// Everything needed to interpret and reproduce one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunManifest {

@@ -20,19 +20,13 @@ pub struct ModelOutcome {
     pub phases: PhaseTimes,
     pub bandwidth: Bandwidth,
     pub circuit: CircuitFacts,
-    /// The final weights w (for comparisons between models).
-    pub final_w: Vec<f64>,
     /// Encrypted runs: parameters, reference comparison, memory, traced DAG.
     pub encrypted: Option<crate::encrypted::EncryptedExtras>,
 }
 
 impl ModelOutcome {
     pub fn final_metrics(&self) -> Option<TestMetrics> {
-        self.samples.last().map(|s| TestMetrics {
-            accuracy: s.accuracy,
-            auc: s.auc,
-            log_loss: s.log_loss,
-        })
+        self.samples.last().map(IterationSample::metrics)
     }
 }
 
@@ -81,12 +75,7 @@ fn plaintext(
         .iter()
         .enumerate()
         .skip(1)
-        .map(|(t, e)| IterationSample {
-            iteration: t,
-            accuracy: e.accuracy,
-            auc: e.auc.unwrap_or(f64::NAN),
-            log_loss: e.log_loss,
-        })
+        .map(|(t, e)| IterationSample::new(t, e.into()))
         .collect();
     Ok(ModelOutcome {
         samples,
@@ -96,7 +85,6 @@ fn plaintext(
         },
         bandwidth: Bandwidth::default(),
         circuit: CircuitFacts::default(),
-        final_w: trajectory.final_w().to_vec(),
         encrypted: None,
     })
 }

@@ -7,24 +7,10 @@ use anyhow::Result;
 
 use crate::atomic::write_atomic;
 use crate::layout::ExperimentLayout;
-use crate::summary::RunResult;
+use crate::summary::{median, RunResult};
 
 const BASELINE: &str = "helr-ckks";
 const LOW_DEPTH: &str = "lowdepth-ckks";
-
-fn median(mut xs: Vec<f64>) -> Option<f64> {
-    xs.retain(|x| x.is_finite());
-    if xs.is_empty() {
-        return None;
-    }
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len();
-    Some(if n % 2 == 1 {
-        xs[n / 2]
-    } else {
-        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
-    })
-}
 
 fn runs_of<'a>(runs: &'a [RunResult], model: &str) -> Vec<&'a RunResult> {
     runs.iter().filter(|r| r.manifest.model == model).collect()

@@ -143,7 +143,7 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
         &layout.figures_dir(),
     )?);
     if crate::report::write_report(&layout, &results)? {
-        progress_note_report(&layout);
+        eprintln!("report: {}", layout.root.join("REPORT.md").display());
     }
     Ok(RunReport {
         results_dir: layout.root.clone(),
@@ -152,10 +152,6 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
         failed,
         figures,
     })
-}
-
-fn progress_note_report(layout: &ExperimentLayout) {
-    eprintln!("report: {}", layout.root.join("REPORT.md").display());
 }
 
 /// A run is finished when its manifest exists and says ok.

@@ -5,6 +5,8 @@ use std::path::Path;
 use anyhow::Result;
 use polars::prelude::*;
 
+use crate::manifest::TestMetrics;
+
 /// Test-set metrics of the model after one iteration.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct IterationSample {
@@ -13,6 +15,25 @@ pub struct IterationSample {
     pub accuracy: f64,
     pub auc: f64,
     pub log_loss: f64,
+}
+
+impl IterationSample {
+    pub fn new(iteration: usize, m: TestMetrics) -> Self {
+        IterationSample {
+            iteration,
+            accuracy: m.accuracy,
+            auc: m.auc,
+            log_loss: m.log_loss,
+        }
+    }
+
+    pub fn metrics(&self) -> TestMetrics {
+        TestMetrics {
+            accuracy: self.accuracy,
+            auc: self.auc,
+            log_loss: self.log_loss,
+        }
+    }
 }
 
 pub const COLUMNS: [&str; 4] = ["iteration", "accuracy", "auc", "log_loss"];

@@ -16,6 +16,20 @@ pub struct RunResult {
     pub samples: Vec<IterationSample>,
 }
 
+/// Median of the finite values, `None` when there are none.
+pub fn median(mut xs: Vec<f64>) -> Option<f64> {
+    xs.retain(|x| x.is_finite());
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    (n > 0).then(|| {
+        if n % 2 == 1 {
+            xs[n / 2]
+        } else {
+            (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+        }
+    })
+}
+
 /// Loads the finished runs among `run_ids` (missing or unreadable runs are reported as errors:
 /// the caller decides which runs should exist).
 pub fn load_runs(layout: &ExperimentLayout, run_ids: &[String]) -> Result<Vec<RunResult>> {
