@@ -4,16 +4,16 @@
 //!
 //! | step | operation | depth |
 //! |---|---|---|
-//! | 1-2 | `u = Z v`: [`hadamard_matrix_col`] + [`sum_cols`] (mask) | d+2 |
+//! | 1-2 | `u = Z v`: [`matrix_col_vector`] (products summed per row of units, one relinearization each, then `sum_cols`' mask) | d+2 |
 //! | 3 | `A = (γ c3 Z) ⊙ u`, `q = u ⊙ u + c1/c3` | d+3 |
-//! | 4 | `g = sum_rows(A ⊙ q + γ c0 Z)`, `w_{t+1} = v_t + g` | d+4 |
+//! | 4 | `g = qᵀ A + γ c0 1ᵀ Z` ([`row_vector_matrix_plus`]: one relinearization per column of units), `w_{t+1} = v_t + g` | d+4 |
 //! | 5 | `v_{t+1} = (1-η) w_{t+1} + η w_t` | d+5 |
 //!
 //! Depth `5k`.
 
 use lowdepth_toolkit::ops::{
-    add, add_scalar, hadamard, hadamard_matrix_col, hadamard_row_matrix, mul_scalar, sum_cols,
-    sum_cols_steps, sum_rows, sum_rows_steps,
+    add, add_scalar, hadamard, hadamard_row_matrix, matrix_col_vector, mul_scalar,
+    row_vector_matrix_plus, sum_cols_steps, sum_rows_steps,
 };
 use lowdepth_toolkit::{
     Backend, EncodingUnit, EncryptedColVector, EncryptedMatrix, EncryptedObject, Evaluator,
@@ -425,8 +425,8 @@ pub fn train<B: Backend>(
     let cubic = plan.config.cubic;
     let (mut w, mut v) = (model.w.clone(), model.v.clone());
     for (z, &eta) in upload.minibatches.iter().zip(etas) {
-        // 1-2: u = Z v (hadamard, then the sum_cols mask).
-        let u = sum_cols(eval, &hadamard_matrix_col(eval, z, &v)?, 1.0)?;
+        // 1-2: u = Z v (products summed per row of units, then the sum_cols mask).
+        let u = matrix_col_vector(eval, z, &v, 1.0)?;
         let lu = u.level(eval);
         let lg = lu.checked_sub(2).ok_or(HelrError::InsufficientLevels {
             needed: plan.depth,
@@ -436,10 +436,10 @@ pub fn train<B: Backend>(
         let q = add_scalar(eval, &hadamard(eval, &u, &u)?, cubic.c1 / cubic.c3)?;
         let zc = scale_object(eval, z, gamma * cubic.c3, lu)?;
         let a = hadamard_row_matrix(eval, &u, &zc)?;
-        // 4: g = sum_rows(A ⊙ q + γ c0 Z): the data term is added to the tiles before the
-        // one sum_rows (same depth; saves the separate sum_rows of Z).
+        // 4: g = qᵀ A + γ c0 1ᵀ Z: the data term is added before the one sum_rows (same
+        // depth; saves the separate sum_rows of Z).
         let c0 = scale_object(eval, z, gamma * cubic.c0, lg)?;
-        let g = sum_rows(eval, &add(eval, &hadamard_row_matrix(eval, &q, &a)?, &c0)?)?;
+        let g = row_vector_matrix_plus(eval, &q, &a, Some(&c0))?;
         let w_next = add(eval, &v, &g)?;
         // 5: v_{t+1} = (1-η) w_{t+1} + η w_t.
         v = add(

@@ -228,6 +228,50 @@ fn mul_relin_rescale_each_level() {
 }
 
 #[test]
+fn mul_sum_relinearizes_once_and_equals_the_summed_products() {
+    let c = setup(CkksParameters::insecure_test_n11_l6().expect("params"), &[]);
+    let slots = c.params.slots();
+    for l in [c.top(), 2] {
+        let xs: Vec<Vec<f64>> = (0..4).map(|i| values(slots, 10 * l as u64 + i)).collect();
+        let ys: Vec<Vec<f64>> = (0..4)
+            .map(|i| values(slots, 50 + 10 * l as u64 + i))
+            .collect();
+        let want: Vec<f64> = (0..slots)
+            .map(|s| (0..4).map(|i| xs[i][s] * ys[i][s]).sum())
+            .collect();
+        let cx: Vec<Ciphertext> = xs.iter().map(|v| c.encrypt(v, l)).collect();
+        let cy: Vec<Ciphertext> = ys.iter().map(|v| c.encrypt(v, l)).collect();
+        let pairs: Vec<(&Ciphertext, &Ciphertext)> = cx.iter().zip(&cy).collect();
+        let summed = c.ev.mul_sum(&pairs).expect("mul_sum");
+        assert_eq!(summed.scale(), c.scale(l) * c.scale(l));
+        let r = c.ev.rescale(&summed).expect("rescale");
+        assert!(max_err(&format!("mul_sum of 4 at level {l}"), &c.decrypt(&r), &want) < 4.0 * TOL);
+        // One pair is exactly `mul`.
+        let one = c.ev.mul_sum(&pairs[..1]).expect("mul_sum of one");
+        assert_eq!(one, c.ev.mul(&cx[0], &cy[0]).expect("mul"));
+    }
+    // Refusals: no pairs, mixed levels, mixed product scales.
+    assert!(matches!(
+        c.ev.mul_sum(&[]),
+        Err(CkksError::InvalidParameter { name: "pairs", .. })
+    ));
+    let v = values(8, 3);
+    let (a, b) = (c.encrypt(&v, c.top()), c.encrypt(&v, c.top() - 1));
+    assert!(matches!(
+        c.ev.mul_sum(&[(&a, &a), (&b, &b)]),
+        Err(CkksError::LevelMismatch { .. })
+    ));
+    let odd = c
+        .enc
+        .encrypt(&c.ecd.encode(&v, c.top(), 2f64.powi(30)).expect("encode"))
+        .expect("encrypt");
+    assert!(matches!(
+        c.ev.mul_sum(&[(&a, &a), (&a, &odd)]),
+        Err(CkksError::ScaleMismatch { .. })
+    ));
+}
+
+#[test]
 fn rotations_and_conjugation() {
     let steps = [1, 3, -1, -5, 100];
     let c = setup(

@@ -30,7 +30,7 @@ use lowdepth_toolkit::backends::tracer::{CostModel, OpCost, OpKind};
 /// degrees are extrapolated by a factor 2.6 per doubling of N from the nearest).
 pub fn measured_cost_model(log_n: u32) -> CostModel {
     // Per-limb costs at N = 2^15 (ms).
-    let base: [(OpKind, f64, f64); 16] = [
+    let base: [(OpKind, f64, f64); 17] = [
         (OpKind::Encode, 0.5, 0.17),
         (OpKind::Encrypt, 0.0, 0.0),
         (OpKind::Decrypt, 0.0, 0.0),
@@ -42,6 +42,8 @@ pub fn measured_cost_model(log_n: u32) -> CostModel {
         (OpKind::MulConst, 0.0, 0.02),
         (OpKind::MulInt, 0.0, 0.02),
         (OpKind::Mul, 0.0, 1.5),
+        // A further tensor product of a mul_sum: four pointwise products and adds.
+        (OpKind::MulAccumulate, 0.0, 0.12),
         (OpKind::Rescale, 0.0, 0.19),
         (OpKind::DropLevel, 0.0, 0.0),
         (OpKind::Rotate, 0.0, 1.45),
@@ -56,6 +58,7 @@ pub fn measured_cost_model(log_n: u32) -> CostModel {
             OpKind::MulPlain => (0.0, 0.13),
             OpKind::MulConst | OpKind::MulInt => (0.0, 0.06),
             OpKind::Mul => (0.0, 3.9),
+            OpKind::MulAccumulate => (0.0, 0.3),
             OpKind::Rescale => (0.0, 0.6),
             OpKind::Rotate => (0.0, 3.6),
             OpKind::HoistDecompose => (0.0, 1.0),

@@ -594,10 +594,11 @@ pub fn square_plus<B: Backend>(
 }
 
 /// Fused `Σ (T ⊙ x) + c · Σ E` over `x`'s index: the products of each output group are
-/// summed before a single rescale, the optional data term `c · E` is summed over the group
+/// summed before a single relinearization and rescale ([`Evaluator::mul_sum`]), the optional data term `c · E` is summed over the group
 /// first and scaled once onto the result's level, then one reduction. Same values and
-/// depth (1) as [`contract`] of [`hadamard`] (plus the data term), with one rescale and
-/// one constant multiplication per output ciphertext instead of one per tile.
+/// depth (1) as [`contract`] of [`hadamard`] (plus the data term), with one
+/// relinearization, one rescale and one constant multiplication per output ciphertext
+/// instead of one per tile.
 pub fn product_contract<B: Backend>(
     eval: &Evaluator<B>,
     t: &HalfTiles<B>,
@@ -646,16 +647,16 @@ pub fn product_contract<B: Backend>(
         .into_par_iter()
         .map(|a| {
             let members = group(a);
-            let products = members
+            let pairs = members
                 .iter()
                 .map(|&(ti, xi)| {
                     let xv = xc.get(xi).ok_or_else(|| {
                         shape_err("product_contract", format!("no vector ciphertext {xi}"))
                     })?;
-                    Ok(eval.mul(&tc[ti], xv)?)
+                    Ok((&tc[ti], xv))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let mut acc = eval.rescale(&sum_all(eval, &products)?)?;
+            let mut acc = eval.mul_sum_rescale(&pairs)?;
             if let Some((e, c)) = extra {
                 let data: Vec<B::Ciphertext> =
                     members.iter().map(|&(ti, _)| e.cts[ti].clone()).collect();

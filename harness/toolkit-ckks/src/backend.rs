@@ -570,6 +570,12 @@ impl Backend for CkksBackend {
             .map_err(engine("mul", self.slots()))
     }
 
+    fn mul_sum(&self, pairs: &[(&Ciphertext, &Ciphertext)]) -> Result<Ciphertext> {
+        self.evaluator
+            .mul_sum(pairs)
+            .map_err(engine("mul_sum", self.slots()))
+    }
+
     fn rescale(&self, a: &Ciphertext) -> Result<Ciphertext> {
         self.evaluator
             .rescale(a)

@@ -155,6 +155,20 @@ pub trait Backend: Send + Sync {
     fn mul_int(&self, a: &Self::Ciphertext, i: i64) -> Result<Self::Ciphertext>;
     /// `a * b` with relinearization (same level); scale is the product, not rescaled.
     fn mul(&self, a: &Self::Ciphertext, b: &Self::Ciphertext) -> Result<Self::Ciphertext>;
+    /// `Σ aᵢ * bᵢ` with a single relinearization (every pair at one level, every product
+    /// of one scale; at least one pair); scale is the product, not rescaled. CKKS adds the
+    /// degree-2 tensor products before relinearizing, so the sum costs one key switch, not
+    /// one per pair. The default adds the [`Backend::mul`]s (same value).
+    fn mul_sum(
+        &self,
+        pairs: &[(&Self::Ciphertext, &Self::Ciphertext)],
+    ) -> Result<Self::Ciphertext> {
+        let mut products = pairs.iter().map(|&(a, b)| self.mul(a, b));
+        let first = products.next().ok_or_else(|| {
+            ToolkitError::InvalidParameters("mul_sum needs at least one pair".into())
+        })??;
+        products.try_fold(first, |acc, p| self.add(&acc, &p?))
+    }
     /// Divides by `q_level` and moves to `level - 1` (level > 0).
     fn rescale(&self, a: &Self::Ciphertext) -> Result<Self::Ciphertext>;
     /// Drops primes down to `level` (<= current level); the scale is kept.

@@ -18,6 +18,7 @@
 //! | `Add`, `Sub`, `Negate`, `AddPlain`, `MulInt` | on fresh ciphertexts at `l` |
 //! | `Encode` | `encode` of `slots` values at `l` |
 //! | `MulPlain`, `MulConst`, `Mul` (incl. relinearization) | at `l >= 1` |
+//! | `MulAccumulate` | `mul_sum` with 1 and with [`MUL_SUM_PAIRS`] pairs in the same round; per further pair `(t_k - t_1) / (k - 1)` |
 //! | `Rescale` | of a ct × ct product at `l >= 1` |
 //! | `DropLevel` | from `l` to `l - 1`, priced at `l - 1` (the tracer records the target level) |
 //! | `Rotate` | one rotation at `l` |
@@ -90,11 +91,15 @@ use crate::workload::pseudo_random;
 /// decomposition and the per-step part.
 pub const HOISTED_STEPS: usize = 4;
 
+/// Pairs of the larger `mul_sum` timed to price a further product accumulated before the
+/// shared relinearization.
+pub const MUL_SUM_PAIRS: usize = 4;
+
 /// Smallest cost a calibrated server op gets (seconds).
 pub const MIN_COST_S: f64 = 1e-9;
 
 /// The kinds [`calibrate`] measures: every kind except the client-side `Encrypt`/`Decrypt`.
-pub const SERVER_KINDS: [OpKind; 14] = [
+pub const SERVER_KINDS: [OpKind; 15] = [
     OpKind::Encode,
     OpKind::Add,
     OpKind::Sub,
@@ -104,6 +109,7 @@ pub const SERVER_KINDS: [OpKind; 14] = [
     OpKind::MulConst,
     OpKind::MulInt,
     OpKind::Mul,
+    OpKind::MulAccumulate,
     OpKind::Rescale,
     OpKind::DropLevel,
     OpKind::Rotate,
@@ -423,6 +429,13 @@ fn measure_level<B: Backend>(
                     timed(|| eval.mul_const(&a, 0.5, *const_scale))?,
                 ),
                 (OpKind::Mul, level, timed(|| eval.mul(&a, &b))?),
+                (OpKind::MulAccumulate, level, {
+                    // Per further product of a mul_sum: (t_k - t_1) / (k - 1).
+                    let pairs = vec![(&a, &b); MUL_SUM_PAIRS];
+                    let t1 = timed(|| eval.mul_sum(&pairs[..1]))?;
+                    let tk = timed(|| eval.mul_sum(&pairs))?;
+                    (tk - t1) / (MUL_SUM_PAIRS - 1) as f64
+                }),
                 (OpKind::Rescale, level, timed(|| eval.rescale(ab))?),
                 (
                     OpKind::DropLevel,

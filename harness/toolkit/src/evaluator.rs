@@ -290,6 +290,28 @@ impl<B: Backend> Evaluator<B> {
         b_.mul(a, b)
     }
 
+    /// `Σ aᵢ * bᵢ` with one relinearization, without rescale: every operand at one level
+    /// (> 0), every product of one scale. Same value as adding the [`Evaluator::mul`]s;
+    /// CKKS pays one key switch for the whole sum.
+    pub fn mul_sum(&self, pairs: &[(&B::Ciphertext, &B::Ciphertext)]) -> Result<B::Ciphertext> {
+        let b_ = &self.backend;
+        let Some(&(a0, b0)) = pairs.first() else {
+            return Err(ToolkitError::ShapeMismatch {
+                op: "mul_sum",
+                detail: "no pairs to multiply".into(),
+            });
+        };
+        let (level, scale) = (b_.level(a0), b_.scale(a0) * b_.scale(b0));
+        for &(a, b) in pairs {
+            Self::check_same_level("mul_sum", level, b_.level(a))?;
+            Self::check_same_level("mul_sum", level, b_.level(b))?;
+            Self::check_same_scale("mul_sum", scale, b_.scale(a) * b_.scale(b))?;
+        }
+        self.check_can_multiply("mul_sum", level)?;
+        self.check_scale_fits("mul_sum", scale, level)?;
+        b_.mul_sum(pairs)
+    }
+
     /// Rescale: level `l -> l - 1`, scale divided by `q_l`.
     pub fn rescale(&self, a: &B::Ciphertext) -> Result<B::Ciphertext> {
         let b_ = &self.backend;
@@ -377,6 +399,14 @@ impl<B: Backend> Evaluator<B> {
     /// `a * b`, relinearized and rescaled: from `(l, Δ_l)` operands to `(l-1, Δ_{l-1})`.
     pub fn mul_rescale(&self, a: &B::Ciphertext, b: &B::Ciphertext) -> Result<B::Ciphertext> {
         self.rescale(&self.mul(a, b)?)
+    }
+
+    /// `Σ aᵢ * bᵢ` with one relinearization, then rescaled (see [`Evaluator::mul_sum`]).
+    pub fn mul_sum_rescale(
+        &self,
+        pairs: &[(&B::Ciphertext, &B::Ciphertext)],
+    ) -> Result<B::Ciphertext> {
+        self.rescale(&self.mul_sum(pairs)?)
     }
 
     /// `a * c` for a real constant, encoded so the rescaled result is at `Δ_{l-1}`.

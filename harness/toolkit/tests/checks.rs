@@ -115,6 +115,21 @@ fn primitive_checks_on<B: Backend>(eval: &Evaluator<B>) {
         eval.mul(&sq, &sq),
         Err(ToolkitError::ScaleOverflow { .. })
     ));
+    // mul_sum: the same checks over every pair, and at least one pair
+    assert!(matches!(
+        eval.mul_sum(&[]),
+        Err(ToolkitError::ShapeMismatch { op: "mul_sum", .. })
+    ));
+    assert!(matches!(
+        eval.mul_sum(&[(&a, &a), (&b, &b)]),
+        Err(ToolkitError::LevelMismatch { op: "mul_sum", .. })
+    ));
+    assert!(matches!(
+        eval.mul_sum(&[(&a, &a), (&a, &sq)]),
+        Err(ToolkitError::ScaleMismatch { op: "mul_sum", .. })
+    ));
+    let summed = eval.mul_sum(&[(&a, &a), (&a, &a2)]).unwrap();
+    assert_eq!(eval.scale(&summed), eval.scale(&sq));
     // rescale / multiply at level 0
     let z = eval.encrypt_canonical(&v, 0).unwrap();
     assert_eq!(
@@ -126,6 +141,10 @@ fn primitive_checks_on<B: Backend>(eval: &Evaluator<B>) {
     );
     assert!(matches!(
         eval.mul(&z, &z),
+        Err(ToolkitError::LevelExhausted { level: 0, .. })
+    ));
+    assert!(matches!(
+        eval.mul_sum(&[(&z, &z)]),
         Err(ToolkitError::LevelExhausted { level: 0, .. })
     ));
     assert!(matches!(

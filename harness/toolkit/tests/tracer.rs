@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use lowdepth_toolkit::backends::{depth_finder, CostModel, OpCounts};
+use lowdepth_toolkit::backends::{depth_finder, CostModel, OpCounts, OpKind};
 use lowdepth_toolkit::planner::{plan, CircuitProfile, PlannerConfig};
 use lowdepth_toolkit::{
     ops, EncodingUnit, EncryptedColVector, EncryptedMatrix, EncryptedObject, EncryptedRowVector,
@@ -23,22 +23,49 @@ fn matrix_col_vector_op_counts_are_pinned() {
     u.decrypt(&eval).unwrap();
     let r = eval.backend().report().unwrap();
     let want = OpCounts {
-        encode: 1,    // the mask, shared by both vertical units
-        encrypt: 6,   // 4 matrix units + 2 vector units
-        decrypt: 2,   // the two row-vector ciphertexts
-        ct_ct_mul: 4, // hadamard, one per unit
-        relinearize: 4,
-        ct_pt_mul: 2, // mask per vertical unit
-        rescale: 6,
+        encode: 1,      // the mask, shared by both vertical units
+        encrypt: 6,     // 4 matrix units + 2 vector units
+        decrypt: 2,     // the two row-vector ciphertexts
+        ct_ct_mul: 4,   // one per unit
+        relinearize: 2, // one per row of units (mul_sum adds the products first)
+        ct_pt_mul: 2,   // mask per vertical unit
+        rescale: 4,     // 2 x (product sum + mask)
         rotation: 8,    // 2 x (log2 w + log2 w)
-        key_switch: 12, // 4 relinearizations + 8 rotations
-        add_sub: 10,    // 2 x (1 horizontal add + 2 + 2 rotate-and-adds)
+        key_switch: 10, // 2 relinearizations + 8 rotations
+        add_sub: 8,     // 2 x (2 + 2 rotate-and-adds); the product sums add inside mul_sum
         ..OpCounts::default()
     };
     assert_eq!(r.counts, want);
     assert_eq!(r.rotation_steps, vec![1, 2, 14, 15]);
     assert_eq!(r.max_depth, 2);
     assert_eq!(r.outputs.len(), 2);
+}
+
+#[test]
+fn mul_sum_is_one_relinearization_after_independent_products() {
+    let eval = tracer_eval(16, 3, RotationKeys::All);
+    let x: Vec<_> = (0..3)
+        .map(|i| eval.encrypt_canonical(&data(16, i), 3).unwrap())
+        .collect();
+    let pairs: Vec<_> = x.iter().map(|c| (c, c)).collect();
+    let s = eval.mul_sum_rescale(&pairs).unwrap();
+    eval.decrypt(&s).unwrap();
+    let r = eval.backend().report().unwrap();
+    assert_eq!(
+        (
+            r.counts.ct_ct_mul,
+            r.counts.relinearize,
+            r.counts.key_switch,
+            r.counts.add_sub
+        ),
+        (3, 1, 1, 0)
+    );
+    assert_eq!(r.max_depth, 1);
+    // Two accumulated products feed the relinearizing node: with unit costs the span is
+    // accumulate -> relinearize -> rescale -> decrypt, not a chain of three products.
+    let nodes = eval.backend().nodes().unwrap();
+    let relin = nodes.iter().position(|n| n.kind == OpKind::Mul).unwrap();
+    assert_eq!(nodes[relin].inputs.len(), 2 + 2);
 }
 
 #[test]
@@ -91,11 +118,12 @@ fn work_span_and_schedule_of_a_circuit() {
     assert!(four.makespan <= four.brent_bound + 1e-9);
     assert!(four.makespan >= four.work / 4.0 && four.makespan >= four.span);
     assert_eq!(many.makespan, many.span);
-    // 16 units: 16 (mul, rescale) pairs; 4 column sums of 4 units (3 adds) + 3 rot-adds.
+    // 16 units: 4 column sums of 4 products (one mul_sum and rescale each) + 3 rot-adds.
     let counts = eval.backend().report().unwrap().counts;
     assert_eq!(counts.ct_ct_mul, 16);
+    assert_eq!((counts.relinearize, counts.rescale), (4, 4));
     assert_eq!(counts.rotation, 12);
-    assert_eq!(counts.add_sub, 4 * (3 + 3));
+    assert_eq!(counts.add_sub, 4 * 3);
     // Illustrative CKKS costs scale with the primes.
     let ckks = eval
         .backend()
@@ -163,7 +191,11 @@ fn mnist_minibatch_shape_counts_and_values() {
     tr.backend().reset().unwrap();
     w.row_vector_matrix(&tr).unwrap();
     let c = tr.backend().report().unwrap().counts;
-    assert_eq!((c.ct_ct_mul, c.rotation, c.add_sub), (16, 6, 15 + 6));
+    // One mul_sum of the 16 vertical units (their adds inside it), 6 rotate-and-adds.
+    assert_eq!(
+        (c.ct_ct_mul, c.relinearize, c.rotation, c.add_sub),
+        (16, 1, 6, 6)
+    );
     // Bytes of the encrypted minibatch at the top level: 16 ciphertexts.
     let bytes = w.z.ciphertext_bytes(&tr);
     assert_eq!(bytes, 16 * tr.ciphertext_bytes(&w.z.ciphertexts()[0]));

@@ -13,8 +13,9 @@
 //! Use [`TracerParams::depth_finder`] to trace with many levels (200) and read the depth
 //! a circuit needs.
 //!
-//! Key-switch accounting: a relinearization (inside `mul`), a rotation and a hoisted
-//! `rotate_many` (one decomposition shared by all its steps) each count one key switch.
+//! Key-switch accounting: a relinearization (inside `mul`, or one per `mul_sum` whatever
+//! its number of products), a rotation and a hoisted `rotate_many` (one decomposition
+//! shared by all its steps) each count one key switch.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
@@ -50,8 +51,12 @@ pub enum OpKind {
     MulConst,
     /// ct × integer.
     MulInt,
-    /// ct × ct, including relinearization.
+    /// ct × ct, including relinearization (for a `mul_sum`: its first product and the
+    /// one relinearization, after the other products).
     Mul,
+    /// A further ct × ct product of a `mul_sum`, accumulated before the shared
+    /// relinearization (no key switch).
+    MulAccumulate,
     /// Rescale.
     Rescale,
     /// Dropping primes.
@@ -66,7 +71,7 @@ pub enum OpKind {
 
 impl OpKind {
     /// All kinds, in order.
-    pub const ALL: [OpKind; 16] = [
+    pub const ALL: [OpKind; 17] = [
         OpKind::Encode,
         OpKind::Encrypt,
         OpKind::Decrypt,
@@ -78,6 +83,7 @@ impl OpKind {
         OpKind::MulConst,
         OpKind::MulInt,
         OpKind::Mul,
+        OpKind::MulAccumulate,
         OpKind::Rescale,
         OpKind::DropLevel,
         OpKind::Rotate,
@@ -173,7 +179,7 @@ pub struct OpCounts {
     pub int_mul: u64,
     /// Rescales.
     pub rescale: u64,
-    /// Relinearizations (one per ct × ct multiplication).
+    /// Relinearizations (one per `mul`, one per `mul_sum`).
     pub relinearize: u64,
     /// Rotations (single and hoisted).
     pub rotation: u64,
@@ -284,6 +290,7 @@ impl CostModel {
             (OpKind::MulConst, per(0.03)),
             (OpKind::MulInt, per(0.03)),
             (OpKind::Mul, per(3.5)),
+            (OpKind::MulAccumulate, per(0.1)),
             (OpKind::Rescale, per(0.6)),
             (OpKind::DropLevel, per(0.0)),
             (OpKind::Rotate, per(3.2)),
@@ -490,6 +497,7 @@ impl Tracer {
                     counts.relinearize += 1;
                     counts.key_switch += 1;
                 }
+                OpKind::MulAccumulate => counts.ct_ct_mul += 1,
                 OpKind::Rescale => counts.rescale += 1,
                 OpKind::DropLevel => counts.drop_level += 1,
                 OpKind::Rotate => {
@@ -703,6 +711,26 @@ impl Backend for Tracer {
 
     fn mul(&self, a: &TraceCiphertext, b: &TraceCiphertext) -> Result<TraceCiphertext> {
         self.push(OpKind::Mul, vec![a.id, b.id], a.level, a.scale * b.scale)
+    }
+
+    fn mul_sum(&self, pairs: &[(&TraceCiphertext, &TraceCiphertext)]) -> Result<TraceCiphertext> {
+        let Some((&(a0, b0), rest)) = pairs.split_first() else {
+            return Err(ToolkitError::InvalidParameters(
+                "mul_sum needs at least one pair".into(),
+            ));
+        };
+        // The further products are independent; the relinearizing node waits for them all.
+        let mut inputs = vec![a0.id, b0.id];
+        for &(a, b) in rest {
+            let p = self.push(
+                OpKind::MulAccumulate,
+                vec![a.id, b.id],
+                a.level,
+                a.scale * b.scale,
+            )?;
+            inputs.push(p.id);
+        }
+        self.push(OpKind::Mul, inputs, a0.level, a0.scale * b0.scale)
     }
 
     fn rescale(&self, a: &TraceCiphertext) -> Result<TraceCiphertext> {

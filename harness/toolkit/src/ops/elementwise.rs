@@ -132,19 +132,45 @@ fn matrix_dims<B: Backend>(m: &EncryptedMatrix<B>) -> (usize, usize) {
     }
 }
 
+/// `v` has one entry per row of `M`, under the same unit.
+pub(crate) fn check_row_matrix<B: Backend>(
+    op: &'static str,
+    v: &EncryptedRowVector<B>,
+    m: &EncryptedMatrix<B>,
+) -> Result<()> {
+    let (rows, _) = matrix_dims(m);
+    if v.layout().unit() != m.layout().unit() || v.len() != rows {
+        return Err(ToolkitError::ShapeMismatch {
+            op,
+            detail: format!("{:?} vs {:?}", v.layout(), m.layout()),
+        });
+    }
+    Ok(())
+}
+
+/// `v` has one entry per column of `M`, under the same unit.
+pub(crate) fn check_matrix_col<B: Backend>(
+    op: &'static str,
+    m: &EncryptedMatrix<B>,
+    v: &EncryptedColVector<B>,
+) -> Result<()> {
+    let (_, cols) = matrix_dims(m);
+    if v.layout().unit() != m.layout().unit() || v.len() != cols {
+        return Err(ToolkitError::ShapeMismatch {
+            op,
+            detail: format!("{:?} vs {:?}", m.layout(), v.layout()),
+        });
+    }
+    Ok(())
+}
+
 /// `diag(v) · M`: row `r` of `M` times `v[r]`. `v.len() == M.rows()`, same unit. Depth 1.
 pub fn hadamard_row_matrix<B: Backend>(
     eval: &Evaluator<B>,
     v: &EncryptedRowVector<B>,
     m: &EncryptedMatrix<B>,
 ) -> Result<EncryptedMatrix<B>> {
-    let (rows, _) = matrix_dims(m);
-    if v.layout().unit() != m.layout().unit() || v.len() != rows {
-        return Err(ToolkitError::ShapeMismatch {
-            op: "hadamard_row_matrix",
-            detail: format!("{:?} vs {:?}", v.layout(), m.layout()),
-        });
-    }
+    check_row_matrix("hadamard_row_matrix", v, m)?;
     let (vc, mc) = align(eval, v.ciphertexts(), m.ciphertexts())?;
     let (_, gh) = m.layout().grid();
     let cts = mc
@@ -162,13 +188,7 @@ pub fn hadamard_matrix_col<B: Backend>(
     m: &EncryptedMatrix<B>,
     v: &EncryptedColVector<B>,
 ) -> Result<EncryptedMatrix<B>> {
-    let (_, cols) = matrix_dims(m);
-    if v.layout().unit() != m.layout().unit() || v.len() != cols {
-        return Err(ToolkitError::ShapeMismatch {
-            op: "hadamard_matrix_col",
-            detail: format!("{:?} vs {:?}", m.layout(), v.layout()),
-        });
-    }
+    check_matrix_col("hadamard_matrix_col", m, v)?;
     let (mc, vc) = align(eval, m.ciphertexts(), v.ciphertexts())?;
     let (_, gh) = m.layout().grid();
     let cts = mc

@@ -9,8 +9,8 @@
 //! | [`hadamard`], [`hadamard_row_matrix`], [`hadamard_matrix_col`] | same kind / matrix | 1 |
 //! | [`sum_rows`] (add vertical units, `log2 h` rotations by multiples of `w`) | col vector | 0 |
 //! | [`sum_cols`] (`log2 w` rotate-and-add, mask column 0 × c, replicate) | row vector | 1 |
-//! | [`matrix_col_vector`] (hadamard then sum_cols) | row vector | 2 |
-//! | [`row_vector_matrix`] (hadamard then sum_rows) | col vector | 1 |
+//! | [`matrix_col_vector`] (products summed per row of units with one relinearization, then sum_cols) | row vector | 2 |
+//! | [`row_vector_matrix`], [`row_vector_matrix_plus`] (products summed per column of units with one relinearization, plus a data term, then sum_rows) | col vector | 1 |
 //! | [`transpose_matrix_matrix`] (`AᵀB`: extract rows, products, masks) | matrix | 3 |
 //! | [`matrix_matrix_transpose`] (`ABᵀ`: extract rows, products, fold, mask, place) | matrix | 3 |
 //! | [`sum_cols_many`] (`Σ c_k · sum_cols(M_k)`, one shared replication) | row vector | 1 |
@@ -30,7 +30,8 @@ pub use elementwise::{
     mul_int, mul_plain, mul_scalar, negate, sub,
 };
 pub use product::{
-    matrix_col_vector, matrix_matrix_transpose, row_vector_matrix, transpose_matrix_matrix,
+    matrix_col_vector, matrix_matrix_transpose, row_vector_matrix, row_vector_matrix_plus,
+    transpose_matrix_matrix,
 };
 pub use reduce::{sum_cols, sum_cols_many, sum_cols_steps, sum_rows, sum_rows_steps};
 pub use transpose::{row_to_col_transposed, row_to_col_transposed_steps};

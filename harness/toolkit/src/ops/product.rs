@@ -8,32 +8,84 @@ use crate::error::{Result, ToolkitError};
 use crate::evaluator::Evaluator;
 use crate::matrix::EncryptedMatrix;
 use crate::object::EncryptedObject;
-use crate::ops::elementwise::{hadamard_matrix_col, hadamard_row_matrix};
+use crate::ops::elementwise::{check_matrix_col, check_row_matrix, hadamard_matrix_col};
 use crate::ops::reduce::{
-    column_mask, doublings, rotate_and_add, row_mask, sum_all, sum_cols, sum_rows,
+    column_mask, doublings, rotate_and_add, row_mask, sum_all, sum_cols_of_unit_rows,
+    sum_rows_steps,
 };
-use crate::ops::{level_of, lower_to};
+use crate::ops::{align, level_of, lower_to};
 use crate::vector::{EncryptedColVector, EncryptedRowVector};
 
-/// `c · M v` as a row vector (length `M.rows()`): [`hadamard_matrix_col`] then
-/// [`sum_cols`] with `c` folded into the mask. Depth 2.
+/// `c · M v` as a row vector (length `M.rows()`): each row of units multiplies its units
+/// by `v`'s ciphertexts and adds the products with one relinearization and one rescale
+/// ([`Evaluator::mul_sum`]), then [`sum_cols`](crate::ops::sum_cols)' fold, mask (times `c`) and replication.
+/// Same value and depth (2) as `sum_cols(hadamard_matrix_col(M, v), c)`, with one
+/// relinearization and rescale per row of units instead of one per unit.
 pub fn matrix_col_vector<B: Backend>(
     eval: &Evaluator<B>,
     m: &EncryptedMatrix<B>,
     v: &EncryptedColVector<B>,
     c: f64,
 ) -> Result<EncryptedRowVector<B>> {
-    sum_cols(eval, &hadamard_matrix_col(eval, m, v)?, c)
+    check_matrix_col("matrix_col_vector", m, v)?;
+    let (mc, vc) = align(eval, m.ciphertexts(), v.ciphertexts())?;
+    let (gv, gh) = m.layout().grid();
+    let row_sums = (0..gv)
+        .into_par_iter()
+        .map(|i| {
+            let pairs: Vec<_> = (0..gh).map(|j| (&mc[i * gh + j], &vc[j])).collect();
+            eval.mul_sum_rescale(&pairs)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    sum_cols_of_unit_rows(eval, m.layout().unit(), m.rows(), row_sums, c)
 }
 
-/// `vᵀ M` as a column vector (length `M.cols()`): [`hadamard_row_matrix`] then
-/// [`sum_rows`]. Depth 1.
+/// `vᵀ M` as a column vector (length `M.cols()`): [`row_vector_matrix_plus`] without a
+/// data term. Depth 1.
 pub fn row_vector_matrix<B: Backend>(
     eval: &Evaluator<B>,
     v: &EncryptedRowVector<B>,
     m: &EncryptedMatrix<B>,
 ) -> Result<EncryptedColVector<B>> {
-    sum_rows(eval, &hadamard_row_matrix(eval, v, m)?)
+    row_vector_matrix_plus(eval, v, m, None)
+}
+
+/// `vᵀ M + 1ᵀ E` as a column vector (length `M.cols()`; `E`, if given, has `M`'s layout):
+/// each column of units multiplies its units by `v`'s ciphertexts and adds the products
+/// with one relinearization and one rescale ([`Evaluator::mul_sum`]), adds `E`'s units of
+/// that column (brought to the result's level), then [`sum_rows`](crate::ops::sum_rows)' rotations. Same value
+/// and depth (1) as `sum_rows(add(hadamard_row_matrix(v, M), E))`.
+pub fn row_vector_matrix_plus<B: Backend>(
+    eval: &Evaluator<B>,
+    v: &EncryptedRowVector<B>,
+    m: &EncryptedMatrix<B>,
+    extra: Option<&EncryptedMatrix<B>>,
+) -> Result<EncryptedColVector<B>> {
+    check_row_matrix("row_vector_matrix", v, m)?;
+    if let Some(e) = extra {
+        m.layout()
+            .check_same(e.layout(), "row_vector_matrix (data term)")?;
+    }
+    let (vc, mc) = align(eval, v.ciphertexts(), m.ciphertexts())?;
+    let unit = m.layout().unit();
+    let (gv, gh) = m.layout().grid();
+    let steps = sum_rows_steps(unit);
+    let out = (0..gh)
+        .into_par_iter()
+        .map(|j| {
+            let pairs: Vec<_> = (0..gv).map(|i| (&vc[i], &mc[i * gh + j])).collect();
+            let mut acc = eval.mul_sum_rescale(&pairs)?;
+            if let Some(e) = extra {
+                let column: Vec<B::Ciphertext> = (0..gv)
+                    .map(|i| e.ciphertexts()[i * gh + j].clone())
+                    .collect();
+                let data = eval.adjust_level(&sum_all(eval, &column)?, eval.level(&acc))?;
+                acc = eval.add(&acc, &data)?;
+            }
+            rotate_and_add(eval, acc, steps.iter().copied())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    EncryptedColVector::from_parts(Layout::col_vector(unit, m.cols())?, out)
 }
 
 /// Column `col` of `a` as a row vector (depth 1: mask, then rotations).

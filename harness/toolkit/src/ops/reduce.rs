@@ -105,13 +105,34 @@ pub fn sum_cols<B: Backend>(
     m: &EncryptedMatrix<B>,
     c: f64,
 ) -> Result<EncryptedRowVector<B>> {
-    let unit = m.layout().unit();
     let (gv, gh) = m.layout().grid();
     let cts = m.ciphertexts();
-    let (Some(first), Shape::Matrix { rows, .. }) = (cts.first(), m.layout().shape()) else {
+    let Shape::Matrix { rows, .. } = m.layout().shape() else {
         return Err(ToolkitError::ShapeMismatch {
             op: "sum_cols",
             detail: "not a matrix".into(),
+        });
+    };
+    let row_sums = (0..gv)
+        .into_par_iter()
+        .map(|i| sum_all(eval, &cts[i * gh..(i + 1) * gh]))
+        .collect::<Result<Vec<_>>>()?;
+    sum_cols_of_unit_rows(eval, m.layout().unit(), rows, row_sums, c)
+}
+
+/// The tail of [`sum_cols`] on one ciphertext per row of units (its horizontal units
+/// already added): fold, mask column 0 times `c`, replicate. Depth 1.
+pub(crate) fn sum_cols_of_unit_rows<B: Backend>(
+    eval: &Evaluator<B>,
+    unit: EncodingUnit,
+    rows: usize,
+    row_sums: Vec<B::Ciphertext>,
+    c: f64,
+) -> Result<EncryptedRowVector<B>> {
+    let Some(first) = row_sums.first() else {
+        return Err(ToolkitError::ShapeMismatch {
+            op: "sum_cols",
+            detail: "no rows of units".into(),
         });
     };
     let mask = eval.encode_for_mul(
@@ -119,10 +140,9 @@ pub fn sum_cols<B: Backend>(
         eval.level(first),
         eval.scale(first),
     )?;
-    let out = (0..gv)
+    let out = row_sums
         .into_par_iter()
-        .map(|i| {
-            let summed = sum_all(eval, &cts[i * gh..(i + 1) * gh])?;
+        .map(|summed| {
             let folded = rotate_and_add(eval, summed, doublings(unit.width()))?;
             let masked = eval.mul_plain_rescale(&folded, &mask)?;
             rotate_and_add(eval, masked, doublings(unit.width()).map(|k| -k))
