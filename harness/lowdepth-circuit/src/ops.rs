@@ -6,6 +6,8 @@
 //! Depths (levels consumed): [`hadamard`] 1, [`contract`] 0, [`transpose`] 1,
 //! [`lincomb`] 1, [`square_plus`] 1, [`mul_vectors`] 1, [`scale_to_level`] `level(a) - level`.
 
+use std::borrow::{Borrow, Cow};
+
 use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator, ToolkitError};
 use rayon::prelude::*;
 
@@ -21,6 +23,18 @@ pub struct FormVector<B: Backend> {
     form: Form,
     len: usize,
     cts: Vec<B::Ciphertext>,
+}
+
+impl<B: Backend> FormVector<B> {
+    /// The same shape with other ciphertexts (without copying this one's).
+    fn with_cts(&self, cts: Vec<B::Ciphertext>) -> Self {
+        Self {
+            unit: self.unit,
+            form: self.form,
+            len: self.len,
+            cts,
+        }
+    }
 }
 
 impl<B: Backend> Clone for FormVector<B> {
@@ -202,15 +216,22 @@ fn min_level<B: Backend>(eval: &Evaluator<B>, lists: &[&[B::Ciphertext]]) -> usi
         .unwrap_or(0)
 }
 
-fn lower_all<B: Backend>(
+/// `cts` at `level`: borrowed where already there (no copy of a large ciphertext),
+/// lowered copies otherwise.
+fn lower_all<'a, B: Backend>(
     eval: &Evaluator<B>,
-    cts: &[B::Ciphertext],
+    cts: &'a [B::Ciphertext],
     level: usize,
-) -> Result<Vec<B::Ciphertext>> {
-    Ok(cts
-        .par_iter()
-        .map(|c| eval.adjust_level(c, level))
-        .collect::<std::result::Result<Vec<_>, _>>()?)
+) -> Result<Vec<Cow<'a, B::Ciphertext>>> {
+    cts.par_iter()
+        .map(|c| {
+            if eval.level(c) == level {
+                Ok(Cow::Borrowed(c))
+            } else {
+                Ok(Cow::Owned(eval.adjust_level(c, level)?))
+            }
+        })
+        .collect()
 }
 
 /// `c · a` landing exactly on `level` at its canonical scale: drop to `level + 1`,
@@ -316,13 +337,16 @@ pub fn add_tiles<B: Backend>(
     Ok(a.with_cts(cts))
 }
 
-fn sum_all<B: Backend>(eval: &Evaluator<B>, cts: &[B::Ciphertext]) -> Result<B::Ciphertext> {
+fn sum_all<B: Backend, C: Borrow<B::Ciphertext>>(
+    eval: &Evaluator<B>,
+    cts: &[C],
+) -> Result<B::Ciphertext> {
     match cts {
         [] => Err(shape_err("sum", "nothing to add".into())),
-        [one] => Ok(one.clone()),
+        [one] => Ok(one.borrow().clone()),
         _ => {
             let (l, r) = cts.split_at(cts.len() / 2);
-            Ok(eval.add(&sum_all(eval, l)?, &sum_all(eval, r)?)?)
+            Ok(eval.add(&sum_all::<B, C>(eval, l)?, &sum_all::<B, C>(eval, r)?)?)
         }
     }
 }
@@ -407,9 +431,9 @@ pub fn contract<B: Backend>(
     let cts = (0..outs)
         .into_par_iter()
         .map(|a| {
-            let group: Vec<B::Ciphertext> = match over {
-                Form::Inner => t.cts[a * gc..(a + 1) * gc].to_vec(),
-                Form::Outer => (0..gr).map(|r| t.cts[r * gc + a].clone()).collect(),
+            let group: Vec<&B::Ciphertext> = match over {
+                Form::Inner => t.cts[a * gc..(a + 1) * gc].iter().collect(),
+                Form::Outer => (0..gr).map(|r| &t.cts[r * gc + a]).collect(),
             };
             let summed = sum_all(eval, &group)?;
             match over {
@@ -443,7 +467,7 @@ pub fn add_vectors<B: Backend>(
         .zip(bc.par_iter())
         .map(|(p, q)| eval.add(p, q))
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(FormVector { cts, ..a.clone() })
+    Ok(a.with_cts(cts))
 }
 
 fn check_parts<B: Backend>(
@@ -571,7 +595,7 @@ pub fn mul_vectors<B: Backend>(
         .zip(bc.par_iter())
         .map(|(p, q)| eval.mul_rescale(p, q))
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(FormVector { cts, ..a.clone() })
+    Ok(a.with_cts(cts))
 }
 
 /// `x ⊙ x + c` (the constant on every slot). Depth 1.
@@ -590,7 +614,7 @@ pub fn square_plus<B: Backend>(
             eval.add_plain(&sq, &p)
         })
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(FormVector { cts, ..x.clone() })
+    Ok(x.with_cts(cts))
 }
 
 /// Fused `Σ (T ⊙ x) + c · Σ E` over `x`'s index: the products of each output group are
@@ -653,13 +677,12 @@ pub fn product_contract<B: Backend>(
                     let xv = xc.get(xi).ok_or_else(|| {
                         shape_err("product_contract", format!("no vector ciphertext {xi}"))
                     })?;
-                    Ok((&tc[ti], xv))
+                    Ok((&*tc[ti], &**xv))
                 })
                 .collect::<Result<Vec<_>>>()?;
             let mut acc = eval.mul_sum_rescale(&pairs)?;
             if let Some((e, c)) = extra {
-                let data: Vec<B::Ciphertext> =
-                    members.iter().map(|&(ti, _)| e.cts[ti].clone()).collect();
+                let data: Vec<&B::Ciphertext> = members.iter().map(|&(ti, _)| &e.cts[ti]).collect();
                 let term = scale_to_level(eval, &sum_all(eval, &data)?, c, eval.level(&acc))?;
                 acc = eval.add(&acc, &term)?;
             }

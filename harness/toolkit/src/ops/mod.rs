@@ -36,6 +36,8 @@ pub use product::{
 pub use reduce::{sum_cols, sum_cols_many, sum_cols_steps, sum_rows, sum_rows_steps};
 pub use transpose::{row_to_col_transposed, row_to_col_transposed_steps};
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use crate::backend::Backend;
@@ -67,18 +69,36 @@ pub(crate) fn lower_to<B: Backend>(
     map_cts::<B, _>(cts, |c| eval.adjust_level(c, level))
 }
 
-/// Two ciphertext lists.
-pub(crate) type CiphertextPair<B> = (
-    Vec<<B as Backend>::Ciphertext>,
-    Vec<<B as Backend>::Ciphertext>,
+/// Two ciphertext lists at one level: borrowed where already there, lowered copies
+/// otherwise (no clones of large ciphertexts on the common path).
+pub(crate) type CiphertextPair<'a, B> = (
+    Vec<Cow<'a, <B as Backend>::Ciphertext>>,
+    Vec<Cow<'a, <B as Backend>::Ciphertext>>,
 );
 
-/// Brings two ciphertext lists to the lower of their levels.
-pub(crate) fn align<B: Backend>(
+/// A ciphertext list at `level`: each ciphertext borrowed if already there, else lowered.
+pub(crate) fn lowered_view<'a, B: Backend>(
     eval: &Evaluator<B>,
-    a: &[B::Ciphertext],
-    b: &[B::Ciphertext],
-) -> Result<CiphertextPair<B>> {
+    cts: &'a [B::Ciphertext],
+    level: usize,
+) -> Result<Vec<Cow<'a, B::Ciphertext>>> {
+    cts.par_iter()
+        .map(|c| {
+            if eval.level(c) == level {
+                Ok(Cow::Borrowed(c))
+            } else {
+                eval.adjust_level(c, level).map(Cow::Owned)
+            }
+        })
+        .collect()
+}
+
+/// Brings two ciphertext lists to the lower of their levels.
+pub(crate) fn align<'a, B: Backend>(
+    eval: &Evaluator<B>,
+    a: &'a [B::Ciphertext],
+    b: &'a [B::Ciphertext],
+) -> Result<CiphertextPair<'a, B>> {
     let level = level_of(eval, a).min(level_of(eval, b));
-    Ok((lower_to(eval, a, level)?, lower_to(eval, b, level)?))
+    Ok((lowered_view(eval, a, level)?, lowered_view(eval, b, level)?))
 }

@@ -33,7 +33,7 @@ pub fn matrix_col_vector<B: Backend>(
     let row_sums = (0..gv)
         .into_par_iter()
         .map(|i| {
-            let pairs: Vec<_> = (0..gh).map(|j| (&mc[i * gh + j], &vc[j])).collect();
+            let pairs: Vec<_> = (0..gh).map(|j| (&*mc[i * gh + j], &*vc[j])).collect();
             eval.mul_sum_rescale(&pairs)
         })
         .collect::<Result<Vec<_>>>()?;
@@ -73,7 +73,7 @@ pub fn row_vector_matrix_plus<B: Backend>(
     let out = (0..gh)
         .into_par_iter()
         .map(|j| {
-            let pairs: Vec<_> = (0..gv).map(|i| (&vc[i], &mc[i * gh + j])).collect();
+            let pairs: Vec<_> = (0..gv).map(|i| (&*vc[i], &*mc[i * gh + j])).collect();
             let mut acc = eval.mul_sum_rescale(&pairs)?;
             if let Some(e) = extra {
                 let column: Vec<B::Ciphertext> = (0..gv)

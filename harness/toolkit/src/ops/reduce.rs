@@ -1,5 +1,7 @@
 //! Reductions: sum of rows (depth 0) and sum of columns (depth 1).
 
+use std::borrow::Borrow;
+
 use rayon::prelude::*;
 
 use crate::backend::Backend;
@@ -11,19 +13,19 @@ use crate::object::EncryptedObject;
 use crate::vector::{EncryptedColVector, EncryptedRowVector};
 
 /// Sum of a list of ciphertexts (same level and scale), as a balanced tree.
-pub(crate) fn sum_all<B: Backend>(
+pub(crate) fn sum_all<B: Backend, C: Borrow<B::Ciphertext>>(
     eval: &Evaluator<B>,
-    cts: &[B::Ciphertext],
+    cts: &[C],
 ) -> Result<B::Ciphertext> {
     match cts {
         [] => Err(ToolkitError::ShapeMismatch {
             op: "sum",
             detail: "no ciphertexts to add".into(),
         }),
-        [one] => Ok(one.clone()),
+        [one] => Ok(one.borrow().clone()),
         _ => {
             let (l, r) = cts.split_at(cts.len() / 2);
-            eval.add(&sum_all(eval, l)?, &sum_all(eval, r)?)
+            eval.add(&sum_all::<B, C>(eval, l)?, &sum_all::<B, C>(eval, r)?)
         }
     }
 }
@@ -90,7 +92,7 @@ pub fn sum_rows<B: Backend>(
     let out = (0..gh)
         .into_par_iter()
         .map(|j| {
-            let column: Vec<B::Ciphertext> = (0..gv).map(|i| cts[i * gh + j].clone()).collect();
+            let column: Vec<&B::Ciphertext> = (0..gv).map(|i| &cts[i * gh + j]).collect();
             rotate_and_add(eval, sum_all(eval, &column)?, steps.iter().copied())
         })
         .collect::<Result<Vec<_>>>()?;
