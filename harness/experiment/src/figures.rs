@@ -10,12 +10,14 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::atomic::produce_atomic;
+use crate::bar_chart::{draw_bar_chart, BarChart};
+use crate::report::{BASELINE, LOW_DEPTH};
 use crate::summary::{median, RunResult};
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER_FONT: Once = Once::new();
 
-fn register_font() {
+pub(crate) fn register_font() {
     REGISTER_FONT.call_once(|| {
         // The embedded font is valid; a failure here would only lose the labels.
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
@@ -38,7 +40,7 @@ pub struct LineChart {
     pub series: Vec<Series>,
 }
 
-const SIZE: (u32, u32) = (900, 560);
+pub(crate) const SIZE: (u32, u32) = (900, 560);
 
 /// Draws `chart` to `<stem>.png` and `<stem>.svg` atomically; returns both paths.
 pub fn draw_line_chart(chart: &LineChart, stem: &Path) -> Result<Vec<PathBuf>> {
@@ -77,7 +79,14 @@ where
     ctx.configure_mesh()
         .x_desc(&chart.x_label)
         .y_desc(&chart.y_label)
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        .x_label_formatter(&|x| {
+            // Whole numbers (iterations, cores) without decimals; ticks between them with one.
+            if (x - x.round()).abs() < 1e-9 {
+                format!("{x:.0}")
+            } else {
+                format!("{x:.1}")
+            }
+        })
         .label_style(("sans-serif", 15))
         .draw()
         .map_err(err)?;
@@ -176,7 +185,8 @@ pub fn draw_training_curves(runs: &[RunResult], figures_dir: &Path) -> Result<Ve
 }
 
 /// Encrypted runs: training time against threads (measured medians and, when recorded, the
-/// projection), and upload bytes per circuit.
+/// projection), upload bytes, depth and levels per circuit, and the low-depth circuit's
+/// speedup against cores (when both circuits ran).
 pub fn draw_encrypted_figures(runs: &[RunResult], figures_dir: &Path) -> Result<Vec<PathBuf>> {
     let mut models: Vec<String> = runs
         .iter()
@@ -223,12 +233,12 @@ pub fn draw_encrypted_figures(runs: &[RunResult], figures_dir: &Path) -> Result<
                         .collect(),
                 });
             }
-            let up = first.manifest.bandwidth.upload_data_bytes.unwrap_or(0) as f64 / 1048576.0;
-            let keys = first.manifest.bandwidth.upload_keys_bytes.unwrap_or(0) as f64 / 1048576.0;
-            bytes_series.push(Series {
-                label: format!("{model}: data, keys (MiB)"),
-                points: vec![(1.0, up), (2.0, keys)],
-            });
+            let mib = |b: Option<u64>| b.unwrap_or(0) as f64 / 1048576.0;
+            let bw = &first.manifest.bandwidth;
+            bytes_series.push((
+                model.clone(),
+                vec![mib(bw.upload_data_bytes), mib(bw.upload_keys_bytes)],
+            ));
         }
     }
     let mut written = draw_line_chart(
@@ -240,16 +250,108 @@ pub fn draw_encrypted_figures(runs: &[RunResult], figures_dir: &Path) -> Result<
         },
         &figures_dir.join("time_vs_cores"),
     )?;
-    written.extend(draw_line_chart(
-        &LineChart {
-            title: "Upload: 1 = encrypted data, 2 = evaluation keys".into(),
-            x_label: "upload part".into(),
+    written.extend(draw_bar_chart(
+        &BarChart {
+            title: "Upload to the server (seeded ciphertexts and keys)".into(),
             y_label: "MiB".into(),
+            categories: vec!["encrypted data".into(), "evaluation keys".into()],
             series: bytes_series,
         },
         &figures_dir.join("bandwidth"),
     )?);
+    written.extend(draw_bar_chart(
+        &BarChart {
+            title: "Circuit depth and the CKKS parameters it needs".into(),
+            y_label: "value".into(),
+            categories: vec![
+                "circuit depth".into(),
+                "CKKS levels".into(),
+                "log2 N".into(),
+            ],
+            series: depth_series(runs, &models),
+        },
+        &figures_dir.join("depth_levels"),
+    )?);
+    let speedup = speedup_series(runs);
+    if !speedup.is_empty() {
+        written.extend(draw_line_chart(
+            &LineChart {
+                title: format!("Speedup of {LOW_DEPTH} over {BASELINE}"),
+                x_label: "cores (threads)".into(),
+                y_label: "baseline time / low-depth time".into(),
+                series: speedup,
+            },
+            &figures_dir.join("speedup_vs_cores"),
+        )?);
+    }
     Ok(written)
+}
+
+/// Per encrypted model: its circuit's depth, the planned levels and log2 N.
+fn depth_series(runs: &[RunResult], models: &[String]) -> Vec<(String, Vec<f64>)> {
+    models
+        .iter()
+        .filter_map(|model| {
+            let run = runs.iter().find(|r| &r.manifest.model == model)?;
+            let ckks = run.manifest.ckks.as_ref()?;
+            let depth = f64::from(run.manifest.circuit.depth?);
+            Some((
+                model.clone(),
+                vec![depth, ckks.levels as f64, f64::from(ckks.log_n)],
+            ))
+        })
+        .collect()
+}
+
+/// Baseline time over low-depth time: measured (ratio of the medians at each thread count
+/// both circuits ran) and projected (ratio of the list schedules of their first runs).
+fn speedup_series(runs: &[RunResult]) -> Vec<Series> {
+    let of = |model: &str| -> Vec<&RunResult> {
+        runs.iter().filter(|r| r.manifest.model == model).collect()
+    };
+    let (base, low) = (of(BASELINE), of(LOW_DEPTH));
+    if base.is_empty() || low.is_empty() {
+        return Vec::new();
+    }
+    let median_at = |rs: &[&RunResult], t: usize| {
+        median(
+            rs.iter()
+                .filter(|r| r.manifest.threads == t)
+                .filter_map(|r| r.manifest.phases.train_wall_s)
+                .collect(),
+        )
+    };
+    let mut threads: Vec<usize> = base.iter().map(|r| r.manifest.threads).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    let measured = threads
+        .iter()
+        .filter_map(|&t| Some((t as f64, median_at(&base, t)? / median_at(&low, t)?)))
+        .collect();
+    let projected = base[0]
+        .manifest
+        .projection
+        .iter()
+        .filter_map(|b| {
+            let l = low[0]
+                .manifest
+                .projection
+                .iter()
+                .find(|l| l.cores == b.cores)?;
+            (l.list_schedule_s > 0.0)
+                .then(|| (b.cores as f64, b.list_schedule_s / l.list_schedule_s))
+        })
+        .collect();
+    vec![
+        Series {
+            label: "measured (medians)".into(),
+            points: measured,
+        },
+        Series {
+            label: "projected (list schedule)".into(),
+            points: projected,
+        },
+    ]
 }
 
 #[cfg(test)]

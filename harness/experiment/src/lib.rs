@@ -14,6 +14,7 @@
 //! ```
 
 pub mod atomic;
+pub mod bar_chart;
 pub mod compare;
 pub mod config;
 pub mod dataset;

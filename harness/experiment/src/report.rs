@@ -9,8 +9,9 @@ use crate::atomic::write_atomic;
 use crate::layout::ExperimentLayout;
 use crate::summary::{median, RunResult};
 
-const BASELINE: &str = "helr-ckks";
-const LOW_DEPTH: &str = "lowdepth-ckks";
+/// Model names of the two circuits (the report and the speedup figure compare them).
+pub(crate) const BASELINE: &str = "helr-ckks";
+pub(crate) const LOW_DEPTH: &str = "lowdepth-ckks";
 
 fn runs_of<'a>(runs: &'a [RunResult], model: &str) -> Vec<&'a RunResult> {
     runs.iter().filter(|r| r.manifest.model == model).collect()
@@ -185,7 +186,9 @@ pub fn write_report(layout: &ExperimentLayout, runs: &[RunResult]) -> Result<boo
     write_projection_check(&mut md, &base, &low);
     let _ = writeln!(
         md,
-        "\nFigures: `figures/`. Tables: `summary.csv`, `iterations.csv`."
+        "\nFigures (`figures/`, PNG and SVG): `time_vs_cores` (measured and projected), \
+         `speedup_vs_cores`, `bandwidth`, `depth_levels`, `accuracy` and `auc` (encrypted \
+         and plaintext models against iteration). Tables: `summary.csv`, `iterations.csv`."
     );
     write_atomic(&layout.root.join("REPORT.md"), md.as_bytes())?;
     Ok(true)
