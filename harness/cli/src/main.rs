@@ -2,6 +2,8 @@
 //!
 //! Errors print as one line per cause (`error: <what>: <why>`) and exit non-zero.
 
+mod allocator;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,6 +64,7 @@ enum DataCommand {
 }
 
 fn main() -> ExitCode {
+    allocator::keep_freed_memory();
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
