@@ -4,11 +4,11 @@
 //! Why: encrypted training frees and reallocates megabyte-sized polynomials thousands of
 //! times a second. With glibc's allocator (or mimalloc's default one-second purge) freed
 //! pages go back to the kernel and return zero-filled on the next use; on this project's VM
-//! that zeroing was a quarter of the samples of a training profile. Measured side by side
-//! (`configs/paper.yaml` at k = 6, one thread, 2-core VM, 2026-11-25): training 26.6 to
-//! 28.8 s with glibc against 23.1 to 24.3 s with this allocator for the low-depth circuit,
-//! 29.7 to 30.7 s against 26.5 to 26.6 s for the baseline. The cost: the process keeps its
-//! peak memory until it exits.
+//! that zeroing (`clear_page_erms`) was a quarter of the samples of a training profile.
+//! Measured side by side (`configs/paper.yaml` at k = 6, one thread, both circuits in one
+//! process, 2-core VM, 2026-11-25): glibc 30.8 s baseline and 28.3 s low-depth; this
+//! allocator 26.7 to 27.1 s and 16.3 to 17.3 s. The cost: the process keeps its peak memory
+//! until it exits, and the first run in a process still pays for first touching it.
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
