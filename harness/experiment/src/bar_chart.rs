@@ -8,8 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::atomic::produce_atomic;
-use crate::figures::{register_font, SIZE};
+use crate::figures::write_png_and_svg;
 
 /// A grouped bar chart: `series[s].1[c]` is the bar of series `s` in category `c`.
 #[derive(Debug, Clone)]
@@ -22,22 +21,11 @@ pub struct BarChart {
 
 /// Draws `chart` to `<stem>.png` and `<stem>.svg` atomically; returns both paths.
 pub fn draw_bar_chart(chart: &BarChart, stem: &Path) -> Result<Vec<PathBuf>> {
-    register_font();
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
-    produce_atomic(&png, |tmp| {
-        let root = BitMapBackend::new(tmp, SIZE).into_drawing_area();
-        draw_on(&root, chart)?;
-        root.present()
-            .map_err(|e| anyhow!("drawing {}: {e}", png.display()))
-    })?;
-    produce_atomic(&svg, |tmp| {
-        let root = SVGBackend::new(tmp, SIZE).into_drawing_area();
-        draw_on(&root, chart)?;
-        root.present()
-            .map_err(|e| anyhow!("drawing {}: {e}", svg.display()))
-    })?;
-    Ok(vec![png, svg])
+    write_png_and_svg(
+        stem,
+        |root| draw_on(root, chart),
+        |root| draw_on(root, chart),
+    )
 }
 
 fn draw_on<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &BarChart) -> Result<()>

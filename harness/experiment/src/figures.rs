@@ -17,7 +17,7 @@ use crate::summary::{median, RunResult};
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER_FONT: Once = Once::new();
 
-pub(crate) fn register_font() {
+fn register_font() {
     REGISTER_FONT.call_once(|| {
         // The embedded font is valid; a failure here would only lose the labels.
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
@@ -40,22 +40,36 @@ pub struct LineChart {
     pub series: Vec<Series>,
 }
 
-pub(crate) const SIZE: (u32, u32) = (900, 560);
+const SIZE: (u32, u32) = (900, 560);
 
 /// Draws `chart` to `<stem>.png` and `<stem>.svg` atomically; returns both paths.
 pub fn draw_line_chart(chart: &LineChart, stem: &Path) -> Result<Vec<PathBuf>> {
+    write_png_and_svg(
+        stem,
+        |root| draw_on(root, chart),
+        |root| draw_on(root, chart),
+    )
+}
+
+/// Writes `<stem>.png` and `<stem>.svg` atomically, each drawn by its closure (the same
+/// generic drawing function, instantiated per backend); returns both paths.
+pub(crate) fn write_png_and_svg(
+    stem: &Path,
+    draw_png: impl Fn(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()>,
+    draw_svg: impl Fn(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<()>,
+) -> Result<Vec<PathBuf>> {
     register_font();
     let png = stem.with_extension("png");
     let svg = stem.with_extension("svg");
     produce_atomic(&png, |tmp| {
         let root = BitMapBackend::new(tmp, SIZE).into_drawing_area();
-        draw_on(&root, chart)?;
+        draw_png(&root)?;
         root.present()
             .map_err(|e| anyhow!("drawing {}: {e}", png.display()))
     })?;
     produce_atomic(&svg, |tmp| {
         let root = SVGBackend::new(tmp, SIZE).into_drawing_area();
-        draw_on(&root, chart)?;
+        draw_svg(&root)?;
         root.present()
             .map_err(|e| anyhow!("drawing {}: {e}", svg.display()))
     })?;

@@ -8,6 +8,7 @@
 
 use std::borrow::{Borrow, Cow};
 
+use lowdepth_toolkit::ops::lowered_view;
 use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator, ToolkitError};
 use rayon::prelude::*;
 
@@ -216,22 +217,12 @@ fn min_level<B: Backend>(eval: &Evaluator<B>, lists: &[&[B::Ciphertext]]) -> usi
         .unwrap_or(0)
 }
 
-/// `cts` at `level`: borrowed where already there (no copy of a large ciphertext),
-/// lowered copies otherwise.
 fn lower_all<'a, B: Backend>(
     eval: &Evaluator<B>,
     cts: &'a [B::Ciphertext],
     level: usize,
 ) -> Result<Vec<Cow<'a, B::Ciphertext>>> {
-    cts.par_iter()
-        .map(|c| {
-            if eval.level(c) == level {
-                Ok(Cow::Borrowed(c))
-            } else {
-                Ok(Cow::Owned(eval.adjust_level(c, level)?))
-            }
-        })
-        .collect()
+    Ok(lowered_view(eval, cts, level)?)
 }
 
 /// `c · a` landing exactly on `level` at its canonical scale: drop to `level + 1`,

@@ -76,8 +76,9 @@ pub(crate) type CiphertextPair<'a, B> = (
     Vec<Cow<'a, <B as Backend>::Ciphertext>>,
 );
 
-/// A ciphertext list at `level`: each ciphertext borrowed if already there, else lowered.
-pub(crate) fn lowered_view<'a, B: Backend>(
+/// A ciphertext list at `level`: each ciphertext borrowed if already there (no copy of a
+/// large ciphertext), else lowered with [`Evaluator::adjust_level`]. Parallel.
+pub fn lowered_view<'a, B: Backend>(
     eval: &Evaluator<B>,
     cts: &'a [B::Ciphertext],
     level: usize,
