@@ -137,7 +137,9 @@ pub struct RunManifest {
     /// Encrypted runs: agreement with the plaintext references.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<ReferenceComparison>,
-    /// Peak resident memory of the process during the run (VmHWM after a reset).
+    /// Peak resident memory of the process during the run (VmHWM after a reset). The
+    /// `lowdepth` binary's allocator keeps freed memory, so after the first encrypted run of
+    /// a process this includes memory retained from earlier runs (an upper bound).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
     /// Encrypted runs: work and span of the traced circuit under the measured costs (s).
