@@ -11,79 +11,21 @@
 //!
 //! Depth `5k`.
 
+use lowdepth_circuit_common::scale_to_level;
 use lowdepth_toolkit::ops::{
     add, add_scalar, hadamard, hadamard_row_matrix, matrix_col_vector, mul_scalar,
     row_vector_matrix_plus, sum_cols_steps, sum_rows_steps,
 };
 use lowdepth_toolkit::{
     Backend, EncodingUnit, EncryptedColVector, EncryptedMatrix, EncryptedObject, Evaluator,
-    ToolkitError,
 };
 use rayon::prelude::*;
 
 use crate::error::{HelrError, Result};
 
-/// The cubic `p(x) = c0 + c1 x + c3 x^3`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Cubic {
-    /// Constant coefficient.
-    pub c0: f64,
-    /// Linear coefficient.
-    pub c1: f64,
-    /// Cubic coefficient (non-zero).
-    pub c3: f64,
-}
-
-/// HELR's cubic: `0.5 - 0.0843 x + 0.0002 x^3`.
-pub const HELR_CUBIC: Cubic = Cubic {
-    c0: 0.5,
-    c1: -0.0843,
-    c3: 0.0002,
-};
-
-/// At which level the customer encrypts each minibatch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LevelPolicy {
-    /// At the level where the circuit first uses it.
-    #[default]
-    FirstUse,
-    /// Every input at the top level (HELR's choice).
-    Top,
-}
-
-/// What the circuit is built for.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CircuitConfig {
-    /// Rows per minibatch `b` (`γ = 1/b`).
-    pub batch_size: usize,
-    /// Features `f`.
-    pub features: usize,
-    /// Number of minibatches `k`.
-    pub minibatches: usize,
-    /// Slots per ciphertext (a power of two).
-    pub slots: usize,
-    /// Encoding unit; `None` picks [`default_unit`] (tall, `256 x 128` at 2^15 slots).
-    pub unit: Option<EncodingUnit>,
-    /// Input levels.
-    pub level_policy: LevelPolicy,
-    /// The polynomial approximating `1/(1+e^x)`.
-    pub cubic: Cubic,
-}
-
-impl CircuitConfig {
-    /// A configuration with the default unit, first-use levels and HELR's cubic.
-    pub fn new(batch_size: usize, features: usize, minibatches: usize, slots: usize) -> Self {
-        Self {
-            batch_size,
-            features,
-            minibatches,
-            slots,
-            unit: None,
-            level_policy: LevelPolicy::FirstUse,
-            cubic: HELR_CUBIC,
-        }
-    }
-}
+/// The shared configuration; `unit: None` picks [`default_unit`] (tall, `256 x 128` at
+/// 2^15 slots).
+pub use lowdepth_circuit_common::{CircuitConfig, Cubic, LevelPolicy, HELR_CUBIC};
 
 /// One uploaded minibatch: index, depth below the top at which it is encrypted, ciphertexts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -358,27 +300,6 @@ pub fn encrypt_model<B: Backend>(
         w: EncryptedColVector::encrypt(eval, plan.unit, w0, top)?,
         v: EncryptedColVector::encrypt(eval, plan.unit, v0, top)?,
     })
-}
-
-/// `c · a` landing on `level` at its canonical scale (one multiplication; `level < level(a)`).
-fn scale_to_level<B: Backend>(
-    eval: &Evaluator<B>,
-    a: &B::Ciphertext,
-    c: f64,
-    level: usize,
-) -> Result<B::Ciphertext> {
-    let current = eval.level(a);
-    if level >= current {
-        return Err(HelrError::Toolkit(ToolkitError::InvalidLevel {
-            op: "scale_to_level",
-            level,
-            allowed: format!("0..{current}"),
-        }));
-    }
-    let dropped = eval.drop_to_level(a, level + 1)?;
-    let s =
-        eval.schedule().delta(level)? * eval.schedule().modulus(level + 1)? / eval.scale(&dropped);
-    Ok(eval.rescale(&eval.mul_const(&dropped, c, s)?)?)
 }
 
 fn scale_object<B: Backend, T: EncryptedObject<B>>(

@@ -1,7 +1,7 @@
 //! The baseline equals the f64 reference under the plaintext backend and has depth 5k.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use lowdepth_circuit_common::test_support as common;
 
 use common::{depth_finder, etas, minibatches, plain_eval, reference, rel_err};
 use lowdepth_helr_circuit::{describe, encrypt_model, train, upload, CircuitConfig, LevelPolicy};

@@ -9,55 +9,15 @@ use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator};
 
 use crate::error::{CircuitError, Result};
 use crate::layout::{tile_grid, vector_ciphertexts, Form};
-use crate::model::{gram, Cubic, HELR_CUBIC};
+use crate::model::{gram, Cubic};
 use crate::ops::{
     add_vectors, derive_tiles, hadamard, inner_reduce_steps, lincomb, mul_vectors,
     outer_reduce_steps, product_contract, square_plus, transpose, FormVector, HalfTiles,
 };
 
-/// At which level the customer encrypts each input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LevelPolicy {
-    /// At the level where the circuit first uses it (saves bandwidth and time).
-    #[default]
-    FirstUse,
-    /// Every input at the top level (HELR's choice).
-    Top,
-}
-
-/// What the circuit is built for.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CircuitConfig {
-    /// Rows per minibatch `b` (`γ = 1/b`).
-    pub batch_size: usize,
-    /// Features `f` (columns of each minibatch, including the bias column).
-    pub features: usize,
-    /// Number of minibatches `k` (one iteration each).
-    pub minibatches: usize,
-    /// Slots per ciphertext (a power of two).
-    pub slots: usize,
-    /// Encoding unit; `None` picks [`default_unit`] (near-square, `128 x 128` at 2^14 slots).
-    pub unit: Option<EncodingUnit>,
-    /// Input levels.
-    pub level_policy: LevelPolicy,
-    /// The polynomial approximating `1/(1+e^x)`.
-    pub cubic: Cubic,
-}
-
-impl CircuitConfig {
-    /// A configuration with the default unit, first-use levels and HELR's cubic.
-    pub fn new(batch_size: usize, features: usize, minibatches: usize, slots: usize) -> Self {
-        Self {
-            batch_size,
-            features,
-            minibatches,
-            slots,
-            unit: None,
-            level_policy: LevelPolicy::FirstUse,
-            cubic: HELR_CUBIC,
-        }
-    }
-}
+/// The shared configuration; `unit: None` picks [`default_unit`] (near-square, `128 x 128`
+/// at 2^14 slots).
+pub use lowdepth_circuit_common::{CircuitConfig, LevelPolicy};
 
 /// Kind of an uploaded input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

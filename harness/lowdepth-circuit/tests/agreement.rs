@@ -2,7 +2,7 @@
 //! (lowdepth-plaintext) to 1e-9 relative, for k = 1..12.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use lowdepth_circuit_common::test_support as common;
 
 use common::{etas, minibatches, plain_eval, reference, rel_err};
 use lowdepth_circuit::{describe, encrypt_model, train, upload, CircuitConfig, LevelPolicy};

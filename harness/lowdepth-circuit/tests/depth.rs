@@ -2,7 +2,7 @@
 //! baseline's 5k; rotation keys within the plan.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use lowdepth_circuit_common::test_support as common;
 
 use common::{depth_finder, etas, minibatches};
 use lowdepth_circuit::{

@@ -1,7 +1,7 @@
 //! Bad input gets an error, never a panic.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use lowdepth_circuit_common::test_support as common;
 
 use common::{etas, minibatches, plain_eval};
 use lowdepth_circuit::{describe, encrypt_model, train, upload, CircuitConfig, CircuitError};

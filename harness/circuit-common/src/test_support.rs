@@ -1,5 +1,6 @@
-//! Shared helpers: small insecure simulation backends, data, the f64 reference.
-#![allow(dead_code, clippy::unwrap_used)]
+//! Helpers for the circuit crates' integration tests: small insecure simulation backends,
+//! data, the f64 reference.
+#![allow(clippy::unwrap_used)]
 
 use lowdepth_data::batches::Batch;
 use lowdepth_plaintext::nesterov::{nesterov_etas, nesterov_step};
@@ -8,8 +9,10 @@ use lowdepth_toolkit::backends::{PlaintextBackend, PlaintextParams, Tracer, Trac
 use lowdepth_toolkit::scale::simulation_moduli;
 use lowdepth_toolkit::{Evaluator, RingDegree, RotationKeys};
 
+/// Scale bits of the simulation backends.
 pub const LOG_SCALE: u32 = 40;
 
+/// The plaintext simulation: `levels` simulated moduli, all rotation keys.
 pub fn plain_eval(slots: usize, levels: usize) -> Evaluator<PlaintextBackend> {
     let ring_degree = RingDegree::for_slots(slots);
     let backend = PlaintextBackend::try_new(PlaintextParams {
@@ -61,6 +64,7 @@ pub fn minibatches(k: usize, b: usize, f: usize, seed: u64) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// HELR's Nesterov coefficients for `k` minibatches.
 pub fn etas(k: usize) -> Vec<f64> {
     nesterov_etas(k, 0.01)
 }
