@@ -6,9 +6,7 @@
 //! Depths (levels consumed): [`hadamard`] 1, [`contract`] 0, [`transpose`] 1,
 //! [`lincomb`] 1, [`square_plus`] 1, [`mul_vectors`] 1, [`scale_to_level`] `level(a) - level`.
 
-use std::borrow::{Borrow, Cow};
-
-use lowdepth_toolkit::ops::lowered_view;
+use lowdepth_toolkit::ops::{lowered_view, rotate_and_add, sum_all};
 use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator, ToolkitError};
 use rayon::prelude::*;
 
@@ -217,12 +215,22 @@ fn min_level<B: Backend>(eval: &Evaluator<B>, lists: &[&[B::Ciphertext]]) -> usi
         .unwrap_or(0)
 }
 
-fn lower_all<'a, B: Backend>(
+/// `f(a_i, b_i)` over two equally long ciphertext lists, both first brought to the lower
+/// of their levels. Parallel.
+fn zip_lowered<B: Backend>(
     eval: &Evaluator<B>,
-    cts: &'a [B::Ciphertext],
-    level: usize,
-) -> Result<Vec<Cow<'a, B::Ciphertext>>> {
-    Ok(lowered_view(eval, cts, level)?)
+    a: &[B::Ciphertext],
+    b: &[B::Ciphertext],
+    f: impl Fn(&B::Ciphertext, &B::Ciphertext) -> lowdepth_toolkit::Result<B::Ciphertext> + Sync + Send,
+) -> Result<Vec<B::Ciphertext>> {
+    let level = min_level(eval, &[a, b]);
+    let ac = lowered_view(eval, a, level)?;
+    let bc = lowered_view(eval, b, level)?;
+    Ok(ac
+        .par_iter()
+        .zip(bc.par_iter())
+        .map(|(p, q)| f(p, q))
+        .collect::<lowdepth_toolkit::Result<Vec<_>>>()?)
 }
 
 pub use lowdepth_circuit_common::scale_to_level;
@@ -264,8 +272,8 @@ pub fn hadamard<B: Backend>(
         ));
     }
     let level = min_level(eval, &[&t.cts, &x.cts]);
-    let tc = lower_all(eval, &t.cts, level)?;
-    let xc = lower_all(eval, &x.cts, level)?;
+    let tc = lowered_view(eval, &t.cts, level)?;
+    let xc = lowered_view(eval, &x.cts, level)?;
     let (_, gc) = tile_grid(t.unit, t.outer, t.inner);
     let cts = tc
         .par_iter()
@@ -296,41 +304,8 @@ pub fn add_tiles<B: Backend>(
             format!("{:?} vs {:?}", a.dims(), b.dims()),
         ));
     }
-    let level = min_level(eval, &[&a.cts, &b.cts]);
-    let ac = lower_all(eval, &a.cts, level)?;
-    let bc = lower_all(eval, &b.cts, level)?;
-    let cts = ac
-        .par_iter()
-        .zip(bc.par_iter())
-        .map(|(p, q)| eval.add(p, q))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let cts = zip_lowered(eval, &a.cts, &b.cts, |p, q| eval.add(p, q))?;
     Ok(a.with_cts(cts))
-}
-
-fn sum_all<B: Backend, C: Borrow<B::Ciphertext>>(
-    eval: &Evaluator<B>,
-    cts: &[C],
-) -> Result<B::Ciphertext> {
-    match cts {
-        [] => Err(shape_err("sum", "nothing to add".into())),
-        [one] => Ok(one.borrow().clone()),
-        _ => {
-            let (l, r) = cts.split_at(cts.len() / 2);
-            Ok(eval.add(&sum_all::<B, C>(eval, l)?, &sum_all::<B, C>(eval, r)?)?)
-        }
-    }
-}
-
-fn rotate_and_add<B: Backend>(
-    eval: &Evaluator<B>,
-    ct: B::Ciphertext,
-    steps: impl IntoIterator<Item = i64>,
-) -> Result<B::Ciphertext> {
-    let mut acc = ct;
-    for s in steps {
-        acc = eval.add(&acc, &eval.rotate(&acc, s)?)?;
-    }
-    Ok(acc)
 }
 
 /// Rotation steps of [`inner_reduce`] under `unit`: `-w/2`, then `1, 2, .., w/4`.
@@ -371,7 +346,7 @@ pub fn inner_reduce<B: Backend>(
             "unit width must be at least 2".into(),
         ));
     }
-    rotate_and_add(eval, ct, inner_reduce_steps(unit))
+    Ok(rotate_and_add(eval, ct, inner_reduce_steps(unit))?)
 }
 
 /// Sum over the rows of a ciphertext (`log2 h` rotate-and-adds by multiples of `w`),
@@ -381,7 +356,7 @@ pub fn outer_reduce<B: Backend>(
     unit: EncodingUnit,
     ct: B::Ciphertext,
 ) -> Result<B::Ciphertext> {
-    rotate_and_add(eval, ct, outer_reduce_steps(unit))
+    Ok(rotate_and_add(eval, ct, outer_reduce_steps(unit))?)
 }
 
 /// Contracts tiles over one index: `over = Inner` sums each tile row over the columns
@@ -429,14 +404,7 @@ pub fn add_vectors<B: Backend>(
     if a.unit != b.unit || a.form != b.form || a.len != b.len {
         return Err(shape_err("add (vectors)", format!("{a:?} vs {b:?}")));
     }
-    let level = min_level(eval, &[&a.cts, &b.cts]);
-    let ac = lower_all(eval, &a.cts, level)?;
-    let bc = lower_all(eval, &b.cts, level)?;
-    let cts = ac
-        .par_iter()
-        .zip(bc.par_iter())
-        .map(|(p, q)| eval.add(p, q))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let cts = zip_lowered(eval, &a.cts, &b.cts, |p, q| eval.add(p, q))?;
     Ok(a.with_cts(cts))
 }
 
@@ -471,8 +439,8 @@ pub fn lincomb<B: Backend>(
     let level = min_level(eval, &lists);
     let lowered = parts
         .iter()
-        .map(|(p, _)| lower_all(eval, &p.cts, level))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|(p, _)| lowered_view(eval, &p.cts, level))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let cts = (0..n)
         .into_par_iter()
         .map(|j| {
@@ -511,8 +479,8 @@ pub fn transpose<B: Backend>(
     let level = min_level(eval, &lists);
     let lowered = parts
         .iter()
-        .map(|(p, _)| lower_all(eval, &p.cts, level))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|(p, _)| lowered_view(eval, &p.cts, level))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let to = form.flipped();
     let outs = vector_ciphertexts(unit, to, len);
     let ins = vector_ciphertexts(unit, form, len);
@@ -557,14 +525,7 @@ pub fn mul_vectors<B: Backend>(
     if a.unit != b.unit || a.form != b.form || a.len != b.len {
         return Err(shape_err("mul (vectors)", format!("{a:?} vs {b:?}")));
     }
-    let level = min_level(eval, &[&a.cts, &b.cts]);
-    let ac = lower_all(eval, &a.cts, level)?;
-    let bc = lower_all(eval, &b.cts, level)?;
-    let cts = ac
-        .par_iter()
-        .zip(bc.par_iter())
-        .map(|(p, q)| eval.mul_rescale(p, q))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let cts = zip_lowered(eval, &a.cts, &b.cts, |p, q| eval.mul_rescale(p, q))?;
     Ok(a.with_cts(cts))
 }
 
@@ -621,8 +582,8 @@ pub fn product_contract<B: Backend>(
         }
     }
     let level = min_level(eval, &[&t.cts, &x.cts]);
-    let tc = lower_all(eval, &t.cts, level)?;
-    let xc = lower_all(eval, &x.cts, level)?;
+    let tc = lowered_view(eval, &t.cts, level)?;
+    let xc = lowered_view(eval, &x.cts, level)?;
     let (gr, gc) = tile_grid(t.unit, t.outer, t.inner);
     let over = x.form;
     let (outs, len) = match over {

@@ -33,7 +33,9 @@ pub use product::{
     matrix_col_vector, matrix_matrix_transpose, row_vector_matrix, row_vector_matrix_plus,
     transpose_matrix_matrix,
 };
-pub use reduce::{sum_cols, sum_cols_many, sum_cols_steps, sum_rows, sum_rows_steps};
+pub use reduce::{
+    rotate_and_add, sum_all, sum_cols, sum_cols_many, sum_cols_steps, sum_rows, sum_rows_steps,
+};
 pub use transpose::{row_to_col_transposed, row_to_col_transposed_steps};
 
 use std::borrow::Cow;

@@ -13,7 +13,7 @@ use crate::object::EncryptedObject;
 use crate::vector::{EncryptedColVector, EncryptedRowVector};
 
 /// Sum of a list of ciphertexts (same level and scale), as a balanced tree.
-pub(crate) fn sum_all<B: Backend, C: Borrow<B::Ciphertext>>(
+pub fn sum_all<B: Backend, C: Borrow<B::Ciphertext>>(
     eval: &Evaluator<B>,
     cts: &[C],
 ) -> Result<B::Ciphertext> {
@@ -31,7 +31,7 @@ pub(crate) fn sum_all<B: Backend, C: Borrow<B::Ciphertext>>(
 }
 
 /// `x + rot(x, s)` for each step `s` in turn (left rotations).
-pub(crate) fn rotate_and_add<B: Backend>(
+pub fn rotate_and_add<B: Backend>(
     eval: &Evaluator<B>,
     ct: B::Ciphertext,
     steps: impl IntoIterator<Item = i64>,
