@@ -9,7 +9,7 @@ mod common;
 use common::{ckks_for_trace, tracer, LOG_SCALE};
 use lowdepth_toolkit::backends::tracer::OpKind;
 use lowdepth_toolkit::backends::{Tracer, TracerParams};
-use lowdepth_toolkit::calibrate::{measure_single_thread, project, SERVER_KINDS};
+use lowdepth_toolkit::calibrate::{measure_single_thread, project, server_kinds};
 use lowdepth_toolkit::workload::ProductWorkload;
 use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator, RotationKeys};
 
@@ -36,7 +36,7 @@ fn ckks_calibration_and_projection() {
     let cal = measure_single_thread(&ckks, &[top, 1, 0], 5).unwrap();
     assert_eq!(cal.threads, 1);
     let model = cal.model();
-    for kind in SERVER_KINDS {
+    for kind in server_kinds() {
         for level in 0..=top {
             let c = model.cost(kind, level);
             assert!(c.is_finite() && c > 0.0, "{kind:?} at {level}: {c} s");

@@ -98,24 +98,11 @@ pub const MUL_SUM_PAIRS: usize = 4;
 /// Smallest cost a calibrated server op gets (seconds).
 pub const MIN_COST_S: f64 = 1e-9;
 
-/// The kinds [`calibrate`] measures: every kind except the client-side `Encrypt`/`Decrypt`.
-pub const SERVER_KINDS: [OpKind; 15] = [
-    OpKind::Encode,
-    OpKind::Add,
-    OpKind::Sub,
-    OpKind::Negate,
-    OpKind::AddPlain,
-    OpKind::MulPlain,
-    OpKind::MulConst,
-    OpKind::MulInt,
-    OpKind::Mul,
-    OpKind::MulAccumulate,
-    OpKind::Rescale,
-    OpKind::DropLevel,
-    OpKind::Rotate,
-    OpKind::HoistDecompose,
-    OpKind::RotateHoisted,
-];
+/// The kinds [`calibrate`] measures: every kind except the client-side ones
+/// (`Encrypt`, `Decrypt`; see [`OpKind::is_client_side`]).
+pub fn server_kinds() -> impl Iterator<Item = OpKind> {
+    OpKind::ALL.into_iter().filter(|k| !k.is_client_side())
+}
 
 /// Timings of one kind at one level.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -196,17 +183,9 @@ impl Calibration {
     /// Only the least-squares fits `fixed + per_prime · (level + 1)` (no per-level table);
     /// client-side kinds cost 0.
     pub fn linear_model(&self) -> CostModel {
+        // `unit` already prices the client-side kinds at 0; the server kinds are set below.
         let mut model = CostModel::unit();
-        for kind in [OpKind::Encrypt, OpKind::Decrypt] {
-            model.set(
-                kind,
-                OpCost {
-                    fixed: 0.0,
-                    per_prime: 0.0,
-                },
-            );
-        }
-        for kind in SERVER_KINDS {
+        for kind in server_kinds() {
             model.set(kind, fit_linear(&self.points(kind)));
         }
         model
@@ -216,7 +195,7 @@ impl Calibration {
     /// [`calibrate`] returns).
     pub fn model(&self) -> CostModel {
         let mut model = self.linear_model();
-        for kind in SERVER_KINDS {
+        for kind in server_kinds() {
             model.set_per_level(kind, self.points(kind));
         }
         model
@@ -626,7 +605,7 @@ mod tests {
         assert!(cal.median_s(OpKind::Mul, 3).is_some());
         assert!(cal.median_s(OpKind::DropLevel, LEVELS - 1).is_some());
         let model = cal.model();
-        for kind in SERVER_KINDS {
+        for kind in server_kinds() {
             for level in 0..=LEVELS {
                 let c = model.cost(kind, level);
                 assert!(c.is_finite() && c > 0.0, "{kind:?} at {level}: {c}");

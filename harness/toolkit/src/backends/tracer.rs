@@ -70,6 +70,12 @@ pub enum OpKind {
 }
 
 impl OpKind {
+    /// Whether the customer, not the server, performs it (encryption, decryption): such
+    /// ops cost no server time.
+    pub fn is_client_side(self) -> bool {
+        matches!(self, OpKind::Encrypt | OpKind::Decrypt)
+    }
+
     /// All kinds, in order.
     pub const ALL: [OpKind; 17] = [
         OpKind::Encode,
@@ -251,10 +257,7 @@ impl CostModel {
         let costs = OpKind::ALL
             .iter()
             .map(|&k| {
-                let fixed = match k {
-                    OpKind::Encrypt | OpKind::Decrypt => 0.0,
-                    _ => 1.0,
-                };
+                let fixed = if k.is_client_side() { 0.0 } else { 1.0 };
                 (
                     k,
                     OpCost {
