@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use crate::error::Result;
 use crate::fetch::{verify_sha256, MnistFiles, MnistSplit};
 use crate::idx;
+use crate::preprocess::{binary_task, PreprocessConfig};
 
 /// Images per digit taken from the training file.
 pub const TRAIN_PER_DIGIT: usize = 300;
@@ -51,6 +52,26 @@ pub fn files() -> MnistFiles {
         test_images: d.join("t10k-images-idx3-ubyte.gz"),
         test_labels: d.join("t10k-labels-idx1-ubyte.gz"),
     }
+}
+
+/// `k` minibatches of `rows` rows of the fixture's preprocessed training set (3 vs 8,
+/// `z = y'(1, x)` padded to 256, DESIGN.md section 2), each flattened row-major. Rows are
+/// drawn cyclically in a fixed scrambled order (row `(t·rows + i)·7919 mod n`), so any
+/// minibatch size gets values with the real data's range (examples, benchmarks).
+pub fn scrambled_minibatches(k: usize, rows: usize) -> Result<Vec<Vec<f64>>> {
+    let split = load_verified()?;
+    let task = binary_task(&split.train, &split.test, &PreprocessConfig::default())?;
+    let (n, width, z) = (task.train.n, task.train.width, &task.train.z);
+    Ok((0..k)
+        .map(|t| {
+            let mut batch = Vec::with_capacity(rows * width);
+            for i in 0..rows {
+                let r = ((t * rows + i) * 7919) % n;
+                batch.extend_from_slice(&z[r * width..(r + 1) * width]);
+            }
+            batch
+        })
+        .collect())
 }
 
 /// Loads the fixture and checks it against [`FIXTURE_SHA256`].

@@ -78,47 +78,32 @@ pub fn compare(
                 .push(format!("{id}: status {:?} (reference: ok)", m.status));
             continue;
         }
-        let mut exact = |what: &str, now: String, was: String| {
+        // A deterministic figure, read the same way from both manifests, must match exactly.
+        let mut exact = |what: &str, field: &dyn Fn(&RunManifest) -> String| {
+            let (now, was) = (field(m), field(r));
             if now != was {
                 c.failures
                     .push(format!("{id}: {what} is {now}, reference {was}"));
             }
         };
-        exact(
-            "depth",
-            format!("{:?}", m.circuit.depth),
-            format!("{:?}", r.circuit.depth),
-        );
-        exact(
-            "op counts",
-            format!("{:?}", m.circuit.op_counts),
-            format!("{:?}", r.circuit.op_counts),
-        );
-        exact(
-            "upload_data_bytes",
-            format!("{:?}", m.bandwidth.upload_data_bytes),
-            format!("{:?}", r.bandwidth.upload_data_bytes),
-        );
-        exact(
-            "upload_keys_bytes",
-            format!("{:?}", m.bandwidth.upload_keys_bytes),
-            format!("{:?}", r.bandwidth.upload_keys_bytes),
-        );
-        exact(
-            "download_model_bytes",
-            format!("{:?}", m.bandwidth.download_model_bytes),
-            format!("{:?}", r.bandwidth.download_model_bytes),
-        );
-        let params = |m: &RunManifest| {
-            m.ckks
+        exact("depth", &|x| format!("{:?}", x.circuit.depth));
+        exact("op counts", &|x| format!("{:?}", x.circuit.op_counts));
+        exact("upload_data_bytes", &|x| {
+            format!("{:?}", x.bandwidth.upload_data_bytes)
+        });
+        exact("upload_keys_bytes", &|x| {
+            format!("{:?}", x.bandwidth.upload_keys_bytes)
+        });
+        exact("download_model_bytes", &|x| {
+            format!("{:?}", x.bandwidth.download_model_bytes)
+        });
+        exact("CKKS parameters (log_n, levels, dnum, q0 bits)", &|x| {
+            let params = x
+                .ckks
                 .as_ref()
-                .map(|k| (k.log_n, k.levels, k.dnum, k.first_prime_bits))
-        };
-        exact(
-            "CKKS parameters (log_n, levels, dnum, q0 bits)",
-            format!("{:?}", params(m)),
-            format!("{:?}", params(r)),
-        );
+                .map(|k| (k.log_n, k.levels, k.dnum, k.first_prime_bits));
+            format!("{params:?}")
+        });
         match (m.final_metrics, r.final_metrics) {
             (Some(a), Some(b)) => {
                 for (name, now, was) in

@@ -24,27 +24,18 @@ const LOG_SCALE: u32 = 40;
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
 
-/// `k` minibatches of `B` rows drawn (cyclically, in a fixed scrambled order) from the
-/// committed MNIST fixture (600 training images of 3 and 8, preprocessed as in DESIGN.md
-/// section 2), so values have the real data's range.
+/// `k` minibatches of `B` rows from the committed MNIST fixture (see
+/// [`lowdepth_data::fixture::scrambled_minibatches`]), so values have the real data's range.
 fn minibatches(k: usize) -> AnyResult<Vec<Vec<f64>>> {
-    let split = lowdepth_data::fixture::load_verified()?;
-    let task =
-        lowdepth_data::preprocess::binary_task(&split.train, &split.test, &Default::default())?;
-    let (n, width) = (task.train.n, task.train.width);
-    if width != F || n == 0 {
-        return Err(format!("fixture rows of width {width}, expected {F}").into());
+    let batches = lowdepth_data::fixture::scrambled_minibatches(k, B)?;
+    if let Some(z) = batches.iter().find(|z| z.len() != B * F) {
+        return Err(format!(
+            "fixture minibatch of {} values, expected {B} x {F}",
+            z.len()
+        )
+        .into());
     }
-    Ok((0..k)
-        .map(|t| {
-            let mut z = Vec::with_capacity(B * F);
-            for i in 0..B {
-                let r = ((t * B + i) * 7919) % n;
-                z.extend_from_slice(&task.train.z[r * F..(r + 1) * F]);
-            }
-            z
-        })
-        .collect())
+    Ok(batches)
 }
 
 fn etas(k: usize) -> Vec<f64> {

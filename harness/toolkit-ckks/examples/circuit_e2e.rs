@@ -36,23 +36,15 @@ enum Which {
 }
 
 fn minibatches(k: usize) -> AnyResult<Vec<Vec<f64>>> {
-    let split = lowdepth_data::fixture::load_verified()?;
-    let task =
-        lowdepth_data::preprocess::binary_task(&split.train, &split.test, &Default::default())?;
-    let (n, width) = (task.train.n, task.train.width);
-    if width != F || n == 0 {
-        return Err(format!("fixture rows of width {width}, expected {F}").into());
+    let batches = lowdepth_data::fixture::scrambled_minibatches(k, B)?;
+    if let Some(z) = batches.iter().find(|z| z.len() != B * F) {
+        return Err(format!(
+            "fixture minibatch of {} values, expected {B} x {F}",
+            z.len()
+        )
+        .into());
     }
-    Ok((0..k)
-        .map(|t| {
-            let mut z = Vec::with_capacity(B * F);
-            for i in 0..B {
-                let r = ((t * B + i) * 7919) % n;
-                z.extend_from_slice(&task.train.z[r * F..(r + 1) * F]);
-            }
-            z
-        })
-        .collect())
+    Ok(batches)
 }
 
 #[derive(Debug, Default)]

@@ -33,17 +33,7 @@ pub fn tracer_eval(slots: usize, levels: usize, keys: RotationKeys) -> Evaluator
 
 /// Deterministic pseudo-random values in [-1, 1).
 pub fn data(n: usize, seed: u64) -> Vec<f64> {
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((x >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        })
-        .collect()
+    lowdepth_toolkit::workload::pseudo_random(n, seed)
 }
 
 pub fn assert_close(got: &[f64], want: &[f64], what: &str) {
