@@ -63,6 +63,8 @@
 pub mod backend;
 pub mod backends;
 pub mod calibrate;
+pub mod costs;
+pub mod dataflow;
 pub mod encoding;
 pub mod error;
 pub mod evaluator;
@@ -71,6 +73,7 @@ pub mod object;
 pub mod ops;
 pub mod planner;
 pub mod scale;
+pub mod taskgraph;
 pub mod vector;
 pub mod workload;
 

@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
+use lowdepth_toolkit::dataflow::{Dataflow, DataflowOptions, ExecutionSetting};
 use lowdepth_toolkit::ops;
+use lowdepth_toolkit::taskgraph::TaskGraph;
 use lowdepth_toolkit::{
     Backend, EncodingUnit, EncryptedColVector, EncryptedMatrix, EncryptedObject,
     EncryptedRowVector, Evaluator, Result, RotationKeys,
@@ -75,7 +77,7 @@ fn expected_depth(op: Op) -> usize {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Case {
     h: usize,
     w: usize,
@@ -374,4 +376,99 @@ proptest! {
             prop_assert_eq!(level, 3 - expected_depth(op));
         }
     }
+}
+
+// ------------------------------------------------------------------ dataflow execution
+
+/// A dataflow backend over the plaintext simulation (same moduli as `plain_eval`).
+fn dataflow_eval(
+    slots: usize,
+    levels: usize,
+    options: DataflowOptions,
+) -> Evaluator<Dataflow<lowdepth_toolkit::backends::PlaintextBackend>> {
+    let plain = plain_eval(slots, levels, RotationKeys::All).into_backend();
+    Evaluator::new(Dataflow::new(plain, None, options), LOG_SCALE).unwrap()
+}
+
+#[test]
+fn dataflow_execution_gives_identical_values_on_every_op() {
+    for (slots, cases) in [(16usize, &CASES_16[..]), (64, &CASES_64[..])] {
+        let eager = plain_eval(slots, 5, RotationKeys::All);
+        for &case in cases {
+            let x = inputs(case);
+            for op in ALL_OPS {
+                let want = run(&eager, op, case, &x).unwrap();
+                for setting in ExecutionSetting::ALL {
+                    for threads in [1, 3] {
+                        let options = DataflowOptions {
+                            setting,
+                            threads: Some(threads),
+                            ..DataflowOptions::default()
+                        };
+                        let eval = dataflow_eval(slots, 5, options);
+                        let got = run(&eval, op, case, &x).unwrap();
+                        let what = format!("{op:?} {case:?} {setting} {threads} threads");
+                        assert_eq!(got.1, want.1, "{what}: level");
+                        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                        assert_eq!(bits(&got.0), bits(&want.0), "{what}: values");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn dataflow_records_the_graph_the_tracer_traces() {
+    // Recorded on one thread, both backends see the calls in the same order.
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    for &case in CASES_16.iter().chain(CASES_64.iter()) {
+        let slots = if CASES_16.contains(&case) { 16 } else { 64 };
+        let x = inputs(case);
+        for op in ALL_OPS {
+            let tracer = tracer_eval(slots, 5, RotationKeys::All);
+            let flow = dataflow_eval(slots, 5, DataflowOptions::default());
+            one.install(|| {
+                run(&tracer, op, case, &x).unwrap();
+                run(&flow, op, case, &x).unwrap();
+            });
+            let traced = TaskGraph::from_trace(&tracer.backend().nodes().unwrap());
+            assert_eq!(flow.backend().graph().unwrap(), traced, "{op:?} {case:?}");
+        }
+    }
+}
+
+#[test]
+fn a_zero_memory_budget_runs_one_task_at_a_time_with_the_same_values() {
+    let case = CASES_64[1];
+    let x = inputs(case);
+    let eager = run(
+        &plain_eval(64, 5, RotationKeys::All),
+        Op::TransposeMatrixMatrix,
+        case,
+        &x,
+    )
+    .unwrap();
+    let eval = dataflow_eval(
+        64,
+        5,
+        DataflowOptions {
+            threads: Some(3),
+            memory_budget_bytes: 0,
+            ..DataflowOptions::default()
+        },
+    );
+    let unit = EncodingUnit::try_new(case.h, case.w, 64).unwrap();
+    let top = eval.max_level();
+    let m = EncryptedMatrix::encrypt(&eval, unit, case.rows, case.cols, &x.m, top).unwrap();
+    let n = EncryptedMatrix::encrypt(&eval, unit, case.rows, case.cols, &x.n, top).unwrap();
+    let p = ops::transpose_matrix_matrix(&eval, &m, &n).unwrap();
+    let report = eval.backend().execute().unwrap();
+    assert_eq!(report.peak_running, 1);
+    assert!(report.memory_waits > 0);
+    assert!(report.tasks > 10);
+    assert_eq!(p.decrypt(&eval).unwrap(), eager.0);
 }
