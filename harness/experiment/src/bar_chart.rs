@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::figures::write_png_and_svg;
+use crate::line_chart::write_png_and_svg;
 
 /// A grouped bar chart: `series[s].1[c]` is the bar of series `s` in category `c`.
 #[derive(Debug, Clone)]

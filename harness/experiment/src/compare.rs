@@ -1,5 +1,9 @@
 //! Regression check: compare an experiment's results with a committed reference.
 //!
+//! Runs are matched by (model, execution setting, threads, repetition), not by run id: ids
+//! carry a hash of the whole run identity, which legitimately changes when the harness
+//! records more (a reference written before settings existed counts as `full`).
+//!
 //! Deterministic figures must match: depth, op counts, bytes, CKKS parameters (exactly) and
 //! test metrics (within a tolerance, since CKKS noise differs with the key seed). Times are
 //! reported as ratios and never fail the check: machines are shared and noisy.
@@ -9,6 +13,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::config::ExecutionSetting;
 use crate::manifest::{RunManifest, RunStatus};
 
 /// Largest accepted change of accuracy or AUC (absolute).
@@ -62,13 +67,58 @@ pub fn compare_dirs(current: &Path, reference: &Path) -> Result<Comparison> {
     Ok(compare(&cur, &refs))
 }
 
+/// What pairs a current run with a reference run.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RunKey {
+    pub model: String,
+    pub setting: Option<ExecutionSetting>,
+    pub threads: usize,
+    pub repetition: usize,
+}
+
+impl RunKey {
+    pub fn of(m: &RunManifest) -> Self {
+        RunKey {
+            model: m.model.clone(),
+            setting: m.effective_setting(),
+            threads: m.threads,
+            repetition: m.repetition,
+        }
+    }
+}
+
+impl std::fmt::Display for RunKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.model)?;
+        if let Some(s) = self.setting {
+            write!(f, " setting={s}")?;
+        }
+        write!(f, " threads={} rep={}", self.threads, self.repetition)
+    }
+}
+
+/// Manifests keyed by [`RunKey`]; of several with one key (a results folder reused after a
+/// config change keeps the older runs), the last finished wins.
+fn by_key(runs: &BTreeMap<String, RunManifest>) -> BTreeMap<RunKey, &RunManifest> {
+    let mut out: BTreeMap<RunKey, &RunManifest> = BTreeMap::new();
+    for m in runs.values() {
+        let slot = out.entry(RunKey::of(m)).or_insert(m);
+        if m.finished_unix_s > slot.finished_unix_s {
+            *slot = m;
+        }
+    }
+    out
+}
+
 pub fn compare(
     cur: &BTreeMap<String, RunManifest>,
     refs: &BTreeMap<String, RunManifest>,
 ) -> Comparison {
     let mut c = Comparison::default();
-    for (id, r) in refs {
-        let Some(m) = cur.get(id) else {
+    let cur = by_key(cur);
+    for (key, r) in by_key(refs) {
+        let id = format!("{key} (reference {})", r.run_id);
+        let Some(&m) = cur.get(&key) else {
             c.failures
                 .push(format!("{id}: missing from the current results"));
             continue;
@@ -185,14 +235,51 @@ mod tests {
 
     #[test]
     fn missing_run_fails_and_time_is_only_noted() {
-        let refs = map(vec![manifest("r1", 15, 0.9), manifest("r2", 15, 0.9)]);
+        let mut other = manifest("r2", 15, 0.9);
+        other.threads = 2;
+        let refs = map(vec![manifest("r1", 15, 0.9), other]);
         let mut slow = manifest("r1", 15, 0.9);
         slow.phases.train_wall_s = Some(10.0);
         let c = compare(&map(vec![slow]), &refs);
         assert_eq!(
             c.failures,
-            vec!["r2: missing from the current results".to_string()]
+            vec!["m threads=2 rep=1 (reference r2): missing from the current results".to_string()]
         );
         assert!(c.notes[0].contains("ratio 10.00"));
+    }
+
+    fn encrypted(id: &str, setting: Option<ExecutionSetting>, depth: u32) -> RunManifest {
+        let mut m = manifest(id, depth, 0.9);
+        m.model = "helr-ckks".into();
+        m.setting = setting;
+        m
+    }
+
+    #[test]
+    fn runs_are_matched_by_setting_not_id() {
+        use ExecutionSetting::{Full, Paper};
+        // A reference without a setting is the current `full` run, whatever the ids.
+        let refs = map(vec![encrypted("helr-ckks-t1-r1-old", None, 15)]);
+        let cur = map(vec![
+            encrypted("helr-ckks-paper-t1-r1-new", Some(Paper), 99),
+            encrypted("helr-ckks-full-t1-r1-new", Some(Full), 15),
+        ]);
+        let c = compare(&cur, &refs);
+        assert!(c.passed(), "{:?}", c.failures);
+        // The paper run (depth 99) is what a paper reference is compared with.
+        let refs = map(vec![encrypted("ref", Some(Paper), 15)]);
+        let c = compare(&cur, &refs);
+        assert_eq!(c.failures.len(), 1, "{:?}", c.failures);
+        assert!(
+            c.failures[0].starts_with(
+                "helr-ckks setting=paper threads=1 rep=1 (reference ref): depth is Some(99)"
+            ),
+            "{:?}",
+            c.failures
+        );
+        // Only a full run: the paper reference is missing.
+        let only_full = map(vec![encrypted("f", Some(Full), 15)]);
+        let c = compare(&only_full, &refs);
+        assert!(c.failures[0].contains("missing"), "{:?}", c.failures);
     }
 }

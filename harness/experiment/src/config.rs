@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::setting::ExecutionSetting;
+
 /// The schema version this build reads. Bump it when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -28,11 +30,20 @@ pub struct ExperimentConfig {
     pub description: Option<String>,
     pub dataset: DatasetConfig,
     pub training: TrainingConfig,
-    /// Models to train; one run per (model, threads, repetition).
+    /// Models to train; one run per (model, threads, repetition), and per setting for
+    /// encrypted models.
     pub models: Vec<ModelKind>,
-    /// Thread counts: each run executes inside a thread pool of this size.
-    #[serde(default = "default_threads")]
+    /// Thread counts: each run executes inside a thread pool of this size. The YAML may say
+    /// `all` (powers of two up to this machine's cores, then the core count); it is
+    /// resolved when the config is read.
+    #[serde(
+        default = "default_threads",
+        deserialize_with = "crate::threads::deserialize"
+    )]
     pub threads: Vec<usize>,
+    /// Execution settings of the encrypted models (plaintext models ignore them).
+    #[serde(default = "default_settings")]
+    pub settings: Vec<ExecutionSetting>,
     /// Repetitions of each (model, threads) pair, for timing statistics.
     #[serde(default = "default_repetitions")]
     pub repetitions: usize,
@@ -152,6 +163,18 @@ pub enum ModelKind {
 }
 
 impl ModelKind {
+    pub const ALL: [ModelKind; 4] = [
+        ModelKind::PlaintextCubic,
+        ModelKind::PlaintextExact,
+        ModelKind::HelrCkks,
+        ModelKind::LowdepthCkks,
+    ];
+
+    /// The model named `name` (as in configs and manifests).
+    pub fn from_name(name: &str) -> Option<ModelKind> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::PlaintextCubic => "plaintext-cubic",
@@ -175,6 +198,9 @@ impl fmt::Display for ModelKind {
 
 fn default_threads() -> Vec<usize> {
     vec![1]
+}
+fn default_settings() -> Vec<ExecutionSetting> {
+    vec![ExecutionSetting::Full]
 }
 fn default_repetitions() -> usize {
     1
@@ -367,6 +393,18 @@ impl ExperimentConfig {
                 );
             } else if !seen.insert(n) {
                 bad(&format!("threads[{i}]"), format!("{n} is listed twice"));
+            }
+        }
+        if self.settings.is_empty() {
+            bad(
+                "settings",
+                "must list at least one execution setting (paper, full)".to_string(),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (i, s) in self.settings.iter().enumerate() {
+            if !seen.insert(*s) {
+                bad(&format!("settings[{i}]"), format!("{s} is listed twice"));
             }
         }
         if self.repetitions == 0 {
@@ -581,6 +619,71 @@ models: [plaintext-cubic, plaintext-exact]
         assert!(
             e.to_string()
                 .starts_with("x.yaml: models[1]: unknown variant"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn settings_default_to_full_and_parse_lowercase() {
+        assert_eq!(
+            parse(GOOD).expect("valid").settings,
+            [ExecutionSetting::Full]
+        );
+        let c = parse(&format!("{GOOD}settings: [paper, full]\n")).expect("valid");
+        assert_eq!(
+            c.settings,
+            [ExecutionSetting::Paper, ExecutionSetting::Full]
+        );
+    }
+
+    #[test]
+    fn duplicate_and_empty_settings_are_named_with_their_path() {
+        let e = parse(&format!("{GOOD}settings: [full, paper, full]\n")).expect_err("dup");
+        assert_eq!(e.to_string(), "x.yaml: settings[2]: full is listed twice");
+        let e = parse(&format!("{GOOD}settings: []\n")).expect_err("empty");
+        assert_eq!(
+            e.to_string(),
+            "x.yaml: settings: must list at least one execution setting (paper, full)"
+        );
+    }
+
+    #[test]
+    fn unknown_setting_is_named_with_its_path() {
+        let e = parse(&format!("{GOOD}settings: [paper, fast]\n")).expect_err("unknown");
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("x.yaml: settings[1]: unknown variant `fast`"),
+            "{msg}"
+        );
+        assert!(msg.contains("paper") && msg.contains("full"), "{msg}");
+    }
+
+    #[test]
+    fn threads_all_resolves_to_this_machine_when_loaded() {
+        let c = parse(&format!("{GOOD}threads: all\n")).expect("valid");
+        let cores = crate::threads::machine_cores();
+        assert_eq!(c.threads, crate::threads::powers_of_two_up_to(cores));
+        assert_eq!(c.threads.last(), Some(&cores));
+        // The resolved config holds the list, not the keyword.
+        let yaml = serde_yaml_ng::to_string(&c).expect("serialize");
+        assert!(!yaml.contains("threads: all"), "{yaml}");
+        let again = parse(&yaml).expect("resolved config parses");
+        assert_eq!(again.threads, c.threads);
+    }
+
+    #[test]
+    fn threads_other_words_are_rejected_with_the_path() {
+        let e = parse(&format!("{GOOD}threads: most\n")).expect_err("word");
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("x.yaml: threads: invalid value: string \"most\""),
+            "{msg}"
+        );
+        assert!(msg.contains("`all`"), "{msg}");
+        let e = parse(&format!("{GOOD}threads: [1, two]\n")).expect_err("element");
+        assert!(
+            e.to_string()
+                .starts_with("x.yaml: threads[1]: invalid type"),
             "{e}"
         );
     }

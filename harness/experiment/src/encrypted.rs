@@ -16,11 +16,11 @@ use lowdepth_toolkit::scale::power_of_two_moduli;
 use lowdepth_toolkit::{Backend, Evaluator, RingDegree, RotationKeys};
 use lowdepth_toolkit_ckks::{CkksSetup, Security};
 
-use crate::config::{ExperimentConfig, SecurityChoice};
+use crate::config::{ExecutionSetting, ExperimentConfig, SecurityChoice};
 use crate::dataset::PreparedData;
 use crate::manifest::{
-    Bandwidth, CircuitFacts, CkksFacts, PhaseTimes, ProjectionPoint, ReferenceComparison,
-    TestMetrics,
+    Bandwidth, CircuitFacts, CkksFacts, PhaseTimes, ProjectionBounds, ProjectionPoint,
+    ReferenceComparison, TestMetrics,
 };
 use crate::models::ModelOutcome;
 use crate::samples::IterationSample;
@@ -225,10 +225,9 @@ fn peak_rss_bytes() -> Option<u64> {
 /// Extra facts of an encrypted run beyond the common outcome.
 #[derive(Debug, Clone)]
 pub struct EncryptedExtras {
-    /// Predicted training time on 1..64 cores (all rounds).
+    /// Predicted training time for both settings on 1..64 cores (all rounds).
     pub projection: Vec<ProjectionPoint>,
-    pub work_s: f64,
-    pub span_s: f64,
+    pub projection_bounds: Vec<ProjectionBounds>,
     pub ckks: CkksFacts,
     pub reference: ReferenceComparison,
     pub peak_rss_bytes: Option<u64>,
@@ -237,6 +236,7 @@ pub struct EncryptedExtras {
 /// Trains `kind` on CKKS for `training.iterations` iterations in `ckks.rounds` rounds.
 pub fn execute_encrypted(
     kind: CircuitKind,
+    _setting: ExecutionSetting,
     data: &PreparedData,
     config: &ExperimentConfig,
 ) -> Result<(ModelOutcome, EncryptedExtras)> {
@@ -288,7 +288,7 @@ pub fn execute_encrypted(
 
     // Per-op costs of this machine at these parameters (one thread, outside the timed
     // phases), then the traced DAG priced by them: the many-core projection.
-    let (projection, work_s, span_s) = project_training(&client, &setup.nodes, c.rounds)?;
+    let (projection, projection_bounds) = project_training(&client, &setup.nodes, c.rounds)?;
     // Calibration encrypted test ciphertexts: they are not part of the upload.
     let _ = client.backend().take_encryption_tally();
 
@@ -368,8 +368,7 @@ pub fn execute_encrypted(
     };
     let extras = EncryptedExtras {
         projection,
-        work_s,
-        span_s,
+        projection_bounds,
         ckks: CkksFacts {
             security: match c.security {
                 SecurityChoice::Bits128 => "bits128".into(),
@@ -397,12 +396,13 @@ pub const PROJECTED_CORES: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
 
 /// Calibrates single-thread op costs on `eval` (median of 3 at the top, middle and lowest
 /// multiplicative level) and prices one round's DAG on [`PROJECTED_CORES`]; rounds run one
-/// after another, so times scale with their number. Returns (points, work, span) in seconds.
+/// after another, so times scale with their number. Returns (points, bounds) in seconds.
+/// Until the per-setting cost model lands, both settings get the same list schedule.
 fn project_training<B: Backend>(
     eval: &Evaluator<B>,
     nodes: &[Node],
     rounds: usize,
-) -> Result<(Vec<ProjectionPoint>, f64, f64)> {
+) -> Result<(Vec<ProjectionPoint>, Vec<ProjectionBounds>)> {
     let top = eval.max_level();
     let mut levels = vec![top, top.div_ceil(2), 1];
     levels.sort_unstable();
@@ -414,15 +414,25 @@ fn project_training<B: Backend>(
         .first()
         .map(|p| (p.work_s * r, p.span_s * r))
         .unwrap_or((0.0, 0.0));
-    let points = projections
-        .iter()
-        .map(|p| ProjectionPoint {
-            cores: p.cores,
-            list_schedule_s: p.list_schedule_s * r,
-            brent_upper_s: p.brent_upper_s * r,
+    let points = ExecutionSetting::ALL
+        .into_iter()
+        .flat_map(|setting| {
+            projections.iter().map(move |p| ProjectionPoint {
+                setting,
+                cores: p.cores,
+                predicted_s: p.list_schedule_s * r,
+            })
         })
         .collect();
-    Ok((points, work, span))
+    let bounds = ExecutionSetting::ALL
+        .map(|setting| ProjectionBounds {
+            setting,
+            work_s: work,
+            span_s: span,
+            max_parallelism: if span > 0.0 { work / span } else { 0.0 },
+        })
+        .to_vec();
+    Ok((points, bounds))
 }
 
 /// A fresh seed from the OS for insecure test runs without `ckks.key_seed`.

@@ -7,6 +7,7 @@
 //!   runs/<run_id>/samples.csv     raw per-iteration samples (the stable format)
 //!   summary.csv               one row per run (derived)
 //!   iterations.csv            one row per run and iteration (derived)
+//!   projection.csv            predicted and measured time per circuit, setting, cores (derived)
 //!   figures/*.png, *.svg      drawn from iterations.csv (derived)
 //! ```
 
@@ -16,6 +17,7 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 pub const SAMPLES_FILE: &str = "samples.csv";
 pub const SUMMARY_FILE: &str = "summary.csv";
 pub const ITERATIONS_FILE: &str = "iterations.csv";
+pub const PROJECTION_FILE: &str = "projection.csv";
 
 #[derive(Debug, Clone)]
 pub struct ExperimentLayout {
@@ -45,6 +47,9 @@ impl ExperimentLayout {
     }
     pub fn iterations(&self) -> PathBuf {
         self.root.join(ITERATIONS_FILE)
+    }
+    pub fn projection(&self) -> PathBuf {
+        self.root.join(PROJECTION_FILE)
     }
     pub fn figures_dir(&self) -> PathBuf {
         self.root.join("figures")

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::ExperimentConfig;
+use crate::config::{ExecutionSetting, ExperimentConfig, ModelKind};
 use crate::machine::{MachineInfo, SoftwareVersions};
 use crate::plan::RunSpec;
 
@@ -77,13 +77,46 @@ pub struct ReferenceComparison {
     pub max_abs_w_error: f64,
 }
 
-/// Predicted training time on P cores from the traced DAG and per-op costs measured in
-/// this run (see `projection.rs`).
+/// Predicted training time (all rounds) of this run's circuit on `cores` cores under one
+/// execution setting, from the calibrated cost model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectionPoint {
+    pub setting: ExecutionSetting,
     pub cores: usize,
-    pub list_schedule_s: f64,
-    pub brent_upper_s: f64,
+    pub predicted_s: f64,
+}
+
+/// What bounds the speedup of a circuit under one setting: `work_s` is the total op time on
+/// one core, `span_s` the critical path under that setting's op times, and
+/// `max_parallelism` = work / span, the most cores the circuit can keep busy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectionBounds {
+    pub setting: ExecutionSetting,
+    pub work_s: f64,
+    pub span_s: f64,
+    pub max_parallelism: f64,
+}
+
+/// Manifests written before execution settings hold projection points of another shape;
+/// they are dropped when read (they cannot be attributed to a setting).
+fn current_projection_points<'de, D>(d: D) -> Result<Vec<ProjectionPoint>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Entry {
+        Current(ProjectionPoint),
+        Legacy(serde::de::IgnoredAny),
+    }
+    let entries = Vec::<Entry>::deserialize(d)?;
+    Ok(entries
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Current(p) => Some(p),
+            Entry::Legacy(_) => None,
+        })
+        .collect())
 }
 
 /// Metrics of a model on the test set.
@@ -115,6 +148,10 @@ pub struct RunManifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub model: String,
+    /// Encrypted runs: the execution setting. Absent in plaintext runs and in manifests
+    /// written before settings existed (those ran as `full`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<ExecutionSetting>,
     pub threads: usize,
     pub repetition: usize,
     pub seed: u64,
@@ -142,19 +179,45 @@ pub struct RunManifest {
     /// a process this includes memory retained from earlier runs (an upper bound).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
-    /// Encrypted runs: work and span of the traced circuit under the measured costs (s).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub work_s: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub span_s: Option<f64>,
-    /// Encrypted runs: predicted training time on 1..64 cores.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Encrypted runs: predicted training time for both settings on 1..64 cores.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "current_projection_points"
+    )]
     pub projection: Vec<ProjectionPoint>,
+    /// Encrypted runs: work, span and maximum parallelism per setting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub projection_bounds: Vec<ProjectionBounds>,
     /// Name of the raw per-iteration samples file next to this manifest.
     pub samples_file: String,
 }
 
 impl RunManifest {
+    /// The setting the run executed in: its own, or `full` for an encrypted run recorded
+    /// before settings existed (the engine then always parallelised inside ops); `None` for
+    /// plaintext runs.
+    pub fn effective_setting(&self) -> Option<ExecutionSetting> {
+        self.setting.or_else(|| {
+            ModelKind::from_name(&self.model)
+                .filter(|m| m.is_encrypted())
+                .map(|_| ExecutionSetting::Full)
+        })
+    }
+
+    /// The run's prediction for `setting` on `cores` cores, if it made one.
+    pub fn predicted_s(&self, setting: ExecutionSetting, cores: usize) -> Option<f64> {
+        self.projection
+            .iter()
+            .find(|p| p.setting == setting && p.cores == cores)
+            .map(|p| p.predicted_s)
+    }
+
+    /// The run's work/span bounds for `setting`, if recorded.
+    pub fn bounds(&self, setting: ExecutionSetting) -> Option<&ProjectionBounds> {
+        self.projection_bounds.iter().find(|b| b.setting == setting)
+    }
+
     /// A manifest for `run`, filled with the run-independent fields; the runner completes it.
     pub fn start(
         run: &RunSpec,
@@ -169,6 +232,7 @@ impl RunManifest {
             status: RunStatus::Failed,
             error: None,
             model: run.model.name().to_string(),
+            setting: run.setting,
             threads: run.threads,
             repetition: run.repetition,
             seed: config.training.seed,
@@ -186,10 +250,38 @@ impl RunManifest {
             ckks: None,
             reference: None,
             peak_rss_bytes: None,
-            work_s: None,
-            span_s: None,
             projection: Vec::new(),
+            projection_bounds: Vec::new(),
             samples_file: crate::layout::SAMPLES_FILE.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_projection_points_are_dropped_and_new_ones_kept() {
+        let legacy =
+            serde_json::json!([{"cores": 1, "list_schedule_s": 6.0, "brent_upper_s": 7.0}]);
+        let current = serde_json::json!([{"setting": "paper", "cores": 2, "predicted_s": 3.0}]);
+        #[derive(Deserialize)]
+        struct Holder {
+            #[serde(deserialize_with = "current_projection_points")]
+            p: Vec<ProjectionPoint>,
+        }
+        let h: Holder = serde_json::from_value(serde_json::json!({ "p": legacy })).expect("legacy");
+        assert!(h.p.is_empty());
+        let h: Holder =
+            serde_json::from_value(serde_json::json!({ "p": current })).expect("current");
+        assert_eq!(
+            h.p,
+            [ProjectionPoint {
+                setting: ExecutionSetting::Paper,
+                cores: 2,
+                predicted_s: 3.0
+            }]
+        );
     }
 }

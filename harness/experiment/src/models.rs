@@ -7,7 +7,7 @@ use lowdepth_plaintext::metrics::evaluate_trajectory;
 use lowdepth_plaintext::nesterov::train;
 use lowdepth_plaintext::{NesterovConfig, Sigmoid};
 
-use crate::config::{ExperimentConfig, ModelKind, TrainingConfig};
+use crate::config::{ExecutionSetting, ExperimentConfig, ModelKind, TrainingConfig};
 use crate::dataset::PreparedData;
 use crate::encrypted::{execute_encrypted, CircuitKind};
 use crate::manifest::{Bandwidth, CircuitFacts, PhaseTimes, TestMetrics};
@@ -31,8 +31,10 @@ impl ModelOutcome {
 }
 
 /// Trains `model` on the prepared minibatches; call inside the run's thread pool.
+/// `setting` is required for encrypted models and ignored by plaintext ones.
 pub fn execute(
     model: ModelKind,
+    setting: Option<ExecutionSetting>,
     data: &PreparedData,
     config: &ExperimentConfig,
 ) -> Result<ModelOutcome> {
@@ -40,17 +42,20 @@ pub fn execute(
     match model {
         ModelKind::PlaintextCubic => plaintext(Sigmoid::Cubic, data, training),
         ModelKind::PlaintextExact => plaintext(Sigmoid::Exact, data, training),
-        ModelKind::HelrCkks => encrypted(CircuitKind::Helr, data, config),
-        ModelKind::LowdepthCkks => encrypted(CircuitKind::LowDepth, data, config),
+        ModelKind::HelrCkks => encrypted(CircuitKind::Helr, setting, data, config),
+        ModelKind::LowdepthCkks => encrypted(CircuitKind::LowDepth, setting, data, config),
     }
 }
 
 fn encrypted(
     kind: CircuitKind,
+    setting: Option<ExecutionSetting>,
     data: &PreparedData,
     config: &ExperimentConfig,
 ) -> Result<ModelOutcome> {
-    let (mut outcome, extras) = execute_encrypted(kind, data, config)?;
+    // The planner gives every encrypted run a setting; a missing one is a harness bug.
+    let setting = setting.ok_or_else(|| anyhow!("encrypted run without an execution setting"))?;
+    let (mut outcome, extras) = execute_encrypted(kind, setting, data, config)?;
     outcome.encrypted = Some(extras);
     Ok(outcome)
 }

@@ -77,10 +77,7 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
 
     let (mut finished, mut skipped, mut failed) = (0, 0, Vec::new());
     for run in &runs {
-        let what = format!(
-            "{} threads={} rep={}",
-            run.model, run.threads, run.repetition
-        );
+        let what = run.describe();
         if !pending.iter().any(|p| p.run_id == run.run_id) {
             skipped += 1;
             progress.finish_one(&what, "already done (use --force to redo)");
@@ -103,8 +100,7 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
                     manifest.reference = Some(x.reference.clone());
                     manifest.peak_rss_bytes = x.peak_rss_bytes;
                     manifest.projection = x.projection.clone();
-                    manifest.work_s = Some(x.work_s);
-                    manifest.span_s = Some(x.span_s);
+                    manifest.projection_bounds = x.projection_bounds.clone();
                 }
                 let m = outcome.final_metrics();
                 let summary = match (m, outcome.phases.train_wall_s) {
@@ -176,5 +172,5 @@ fn execute_in_pool(
         .thread_name(|i| format!("lowdepth-worker-{i}"))
         .build()
         .with_context(|| format!("building a pool of {} threads", run.threads))?;
-    pool.install(|| execute(run.model, data, config))
+    pool.install(|| execute(run.model, run.setting, data, config))
 }

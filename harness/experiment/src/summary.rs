@@ -61,6 +61,7 @@ pub fn summary_frame(runs: &[RunResult]) -> Result<DataFrame> {
         Column::new("experiment".into(), s(&|r| r.experiment.clone())),
         Column::new("run_id".into(), s(&|r| r.run_id.clone())),
         Column::new("model".into(), s(&|r| r.model.clone())),
+        Column::new("setting".into(), setting_column(runs)),
         Column::new("threads".into(), u(&|r| Some(r.threads as u64))),
         Column::new("repetition".into(), u(&|r| Some(r.repetition as u64))),
         Column::new("seed".into(), u(&|r| Some(r.seed))),
@@ -104,6 +105,13 @@ pub fn summary_frame(runs: &[RunResult]) -> Result<DataFrame> {
     Ok(df)
 }
 
+/// Each run's execution setting; empty for plaintext runs.
+fn setting_column(runs: &[RunResult]) -> Vec<Option<&'static str>> {
+    runs.iter()
+        .map(|r| r.manifest.setting.map(|s| s.name()))
+        .collect()
+}
+
 /// One row per run and iteration, in tidy (long) form.
 pub fn iterations_frame(runs: &[RunResult]) -> Result<DataFrame> {
     let mut frames = Vec::with_capacity(runs.len());
@@ -116,6 +124,8 @@ pub fn iterations_frame(runs: &[RunResult]) -> Result<DataFrame> {
             Column::new("repetition".into(), vec![m.repetition as u64; n]),
         )?;
         df.insert_column(0, Column::new("threads".into(), vec![m.threads as u64; n]))?;
+        let setting = m.setting.map(|s| s.name());
+        df.insert_column(0, Column::new("setting".into(), vec![setting; n]))?;
         df.insert_column(0, Column::new("model".into(), vec![m.model.clone(); n]))?;
         df.insert_column(0, Column::new("run_id".into(), vec![m.run_id.clone(); n]))?;
         frames.push(df);
@@ -130,11 +140,11 @@ pub fn iterations_frame(runs: &[RunResult]) -> Result<DataFrame> {
     Ok(all)
 }
 
-/// Writes `summary.csv` and `iterations.csv` atomically.
+/// Writes `summary.csv`, `iterations.csv` and (encrypted runs) `projection.csv` atomically.
 pub fn write_tables(layout: &ExperimentLayout, runs: &[RunResult]) -> Result<()> {
     let mut summary = summary_frame(runs)?;
     write_atomic(&layout.summary(), &csv_bytes(&mut summary)?)?;
     let mut iterations = iterations_frame(runs)?;
     write_atomic(&layout.iterations(), &csv_bytes(&mut iterations)?)?;
-    Ok(())
+    crate::projection_table::write_projection(layout, runs)
 }
