@@ -10,10 +10,12 @@ use lowdepth_plaintext::nesterov::{nesterov_etas, train as train_f64};
 use lowdepth_plaintext::{NesterovConfig, Sigmoid};
 use lowdepth_toolkit::backends::tracer::{depth_finder, Node, TraceReport};
 use lowdepth_toolkit::backends::{Tracer, TracerParams};
-use lowdepth_toolkit::calibrate::{calibrate, project};
+use lowdepth_toolkit::dataflow::{Dataflow, DataflowOptions, ExecutionReport};
 use lowdepth_toolkit::planner::{plan, CircuitProfile, ParameterRequirement, PlannerConfig};
 use lowdepth_toolkit::scale::power_of_two_moduli;
 use lowdepth_toolkit::{Backend, Evaluator, RingDegree, RotationKeys};
+use lowdepth_toolkit::costs::ScalingLaw;
+use lowdepth_toolkit::taskgraph::TaskGraph;
 use lowdepth_toolkit_ckks::{CkksSetup, Security};
 
 use crate::config::{ExecutionSetting, ExperimentConfig, SecurityChoice};
@@ -23,6 +25,7 @@ use crate::manifest::{
     ReferenceComparison, TestMetrics,
 };
 use crate::models::ModelOutcome;
+use crate::prediction::{calibrated_costs, predict};
 use crate::samples::IterationSample;
 
 /// The two circuits the harness compares.
@@ -56,6 +59,7 @@ fn apply_circuit<B: Backend>(
     zs: &[Vec<f64>],
     etas: &[f64],
     (w0, v0): (&[f64], &[f64]),
+    run_graph: &dyn Fn() -> Result<()>,
 ) -> Result<RoundOutput> {
     let (b, f, slots) = shape;
     let k = zs.len();
@@ -73,6 +77,7 @@ fn apply_circuit<B: Backend>(
             let start = Instant::now();
             let trained = $circuit::train(server, &upload, &model, etas)
                 .map_err(|e| anyhow!("training: {e}"))?;
+            run_graph().context("training")?;
             let train_s = start.elapsed().as_secs_f64();
             let model_bytes = trained.ciphertext_bytes(server);
             let start = Instant::now();
@@ -113,7 +118,7 @@ fn trace(
     etas: &[f64],
 ) -> Result<(TraceReport, Vec<Node>)> {
     let zero = vec![0.0; shape.1];
-    apply_circuit(kind, eval, eval, shape, zs, etas, (&zero, &zero))?;
+    apply_circuit(kind, eval, eval, shape, zs, etas, (&zero, &zero), &|| Ok(()))?;
     let report = eval
         .backend()
         .report()
@@ -228,6 +233,10 @@ pub struct EncryptedExtras {
     /// Predicted training time for both settings on 1..64 cores (all rounds).
     pub projection: Vec<ProjectionPoint>,
     pub projection_bounds: Vec<ProjectionBounds>,
+    /// The dataflow executor's report of the last round.
+    pub execution: ExecutionReport,
+    /// The calibrated intra-op scaling laws that priced the projection.
+    pub scaling_laws: Vec<ScalingLaw>,
     pub ckks: CkksFacts,
     pub reference: ReferenceComparison,
     pub peak_rss_bytes: Option<u64>,
@@ -236,7 +245,7 @@ pub struct EncryptedExtras {
 /// Trains `kind` on CKKS for `training.iterations` iterations in `ckks.rounds` rounds.
 pub fn execute_encrypted(
     kind: CircuitKind,
-    _setting: ExecutionSetting,
+    setting: ExecutionSetting,
     data: &PreparedData,
     config: &ExperimentConfig,
 ) -> Result<(ModelOutcome, EncryptedExtras)> {
@@ -282,15 +291,35 @@ pub fn execute_encrypted(
     }
     .map_err(|e| anyhow!("CKKS setup: {e}"))?;
     let log_scale = c.log_scale;
-    // The server holds evaluation keys only; the customer keeps the secret key.
-    let server = Evaluator::new(backend.server_view(), log_scale).map_err(|e| anyhow!("{e}"))?;
+    // The customer's evaluator (secret key) first times every task shape of the planned
+    // graph on this machine, at 1 thread and at each thread count of the config, outside
+    // the timed phases (once per process and parameter set).
+    let planned = TaskGraph::from_trace(&setup.nodes);
+    let server_backend = backend.server_view();
     let client = backend.into_evaluator().map_err(|e| anyhow!("{e}"))?;
-
-    // Per-op costs of this machine at these parameters (one thread, outside the timed
-    // phases), then the traced DAG priced by them: the many-core projection.
-    let (projection, projection_bounds) = project_training(&client, &setup.nodes, c.rounds)?;
+    let costs = calibrated_costs(kind, &client, &planned, &config.threads)?;
     // Calibration encrypted test ciphertexts: they are not part of the upload.
     let _ = client.backend().take_encryption_tally();
+
+    // The server holds evaluation keys only and runs the recorded graph; the customer's
+    // backend encrypts and decrypts.
+    let options = DataflowOptions {
+        setting,
+        threads: None, // the run's pool
+        costs: Some(costs.clone()),
+        ..DataflowOptions::default()
+    };
+    let flow = Dataflow::new(server_backend, Some(client.into_backend()), options);
+    let eval = Evaluator::new(flow, log_scale).map_err(|e| anyhow!("{e}"))?;
+    let last_execution = std::sync::Mutex::new(ExecutionReport::default());
+    let run_graph = || -> Result<()> {
+        let report = eval.backend().execute().map_err(|e| anyhow!("{e}"))?;
+        if let Ok(mut last) = last_execution.lock() {
+            *last = report;
+        }
+        Ok(())
+    };
+    let mut round_graph: Option<TaskGraph> = None;
 
     let mut phases = PhaseTimes {
         keygen_wall_s: Some(report.keygen_wall_s),
@@ -306,15 +335,19 @@ pub fn execute_encrypted(
         let zs = minibatches(data, range.clone());
         let out = apply_circuit(
             kind,
-            &client,
-            &server,
+            &eval,
+            &eval,
             (b, f, setup.slots),
             &zs,
             &etas[range.clone()],
             (&w, &v),
+            &run_graph,
         )
         .with_context(|| format!("round {} of {}", round + 1, c.rounds))?;
-        let tally = client.backend().take_encryption_tally();
+        // Every round runs the same graph; the first one is priced.
+        let graph = eval.backend().take_graph().map_err(|e| anyhow!("{e}"))?;
+        round_graph.get_or_insert(graph);
+        let tally = eval.backend().client().take_encryption_tally();
         upload_data_bytes += tally.upload_bytes;
         upload_ciphertexts += out.upload_ciphertexts;
         model_bytes += out.model_bytes;
@@ -366,9 +399,13 @@ pub fn execute_encrypted(
         },
         encrypted: None,
     };
+    let graph = round_graph.ok_or_else(|| anyhow!("no round ran"))?;
+    let (projection, projection_bounds) = predict(&graph, &costs, c.rounds)?;
     let extras = EncryptedExtras {
         projection,
         projection_bounds,
+        execution: last_execution.lock().map(|r| r.clone()).unwrap_or_default(),
+        scaling_laws: costs.laws.clone(),
         ckks: CkksFacts {
             security: match c.security {
                 SecurityChoice::Bits128 => "bits128".into(),
@@ -389,50 +426,6 @@ pub fn execute_encrypted(
         peak_rss_bytes: peak_rss_bytes(),
     };
     Ok((outcome, extras))
-}
-
-/// Cores the projection predicts for.
-pub const PROJECTED_CORES: [usize; 7] = [1, 2, 4, 8, 16, 32, 64];
-
-/// Calibrates single-thread op costs on `eval` (median of 3 at the top, middle and lowest
-/// multiplicative level) and prices one round's DAG on [`PROJECTED_CORES`]; rounds run one
-/// after another, so times scale with their number. Returns (points, bounds) in seconds.
-/// Until the per-setting cost model lands, both settings get the same list schedule.
-fn project_training<B: Backend>(
-    eval: &Evaluator<B>,
-    nodes: &[Node],
-    rounds: usize,
-) -> Result<(Vec<ProjectionPoint>, Vec<ProjectionBounds>)> {
-    let top = eval.max_level();
-    let mut levels = vec![top, top.div_ceil(2), 1];
-    levels.sort_unstable();
-    levels.dedup();
-    let cost = calibrate(eval, &levels, 3).map_err(|e| anyhow!("calibrating op costs: {e}"))?;
-    let r = rounds as f64;
-    let projections = project(nodes, &cost, &PROJECTED_CORES);
-    let (work, span) = projections
-        .first()
-        .map(|p| (p.work_s * r, p.span_s * r))
-        .unwrap_or((0.0, 0.0));
-    let points = ExecutionSetting::ALL
-        .into_iter()
-        .flat_map(|setting| {
-            projections.iter().map(move |p| ProjectionPoint {
-                setting,
-                cores: p.cores,
-                predicted_s: p.list_schedule_s * r,
-            })
-        })
-        .collect();
-    let bounds = ExecutionSetting::ALL
-        .map(|setting| ProjectionBounds {
-            setting,
-            work_s: work,
-            span_s: span,
-            max_parallelism: if span > 0.0 { work / span } else { 0.0 },
-        })
-        .to_vec();
-    Ok((points, bounds))
 }
 
 /// A fresh seed from the OS for insecure test runs without `ckks.key_seed`.

@@ -27,6 +27,7 @@ pub mod machine;
 pub mod manifest;
 pub mod models;
 pub mod plan;
+pub mod prediction;
 pub mod progress;
 pub mod projection_table;
 pub mod report;

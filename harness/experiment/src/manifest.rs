@@ -189,6 +189,13 @@ pub struct RunManifest {
     /// Encrypted runs: work, span and maximum parallelism per setting.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub projection_bounds: Vec<ProjectionBounds>,
+    /// Encrypted runs: the dataflow executor's report of the (last) round: tasks, peak
+    /// stored bytes, waits on the memory budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<lowdepth_toolkit::dataflow::ExecutionReport>,
+    /// Encrypted runs: the calibrated intra-op scaling law of each task kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scaling_laws: Vec<lowdepth_toolkit::costs::ScalingLaw>,
     /// Name of the raw per-iteration samples file next to this manifest.
     pub samples_file: String,
 }
@@ -252,6 +259,8 @@ impl RunManifest {
             peak_rss_bytes: None,
             projection: Vec::new(),
             projection_bounds: Vec::new(),
+            execution: None,
+            scaling_laws: Vec::new(),
             samples_file: crate::layout::SAMPLES_FILE.to_string(),
         }
     }

@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use crate::atomic::write_atomic;
 use crate::config::ExecutionSetting;
-use crate::encrypted::PROJECTED_CORES;
+use crate::prediction::PROJECTED_CORES;
 use crate::layout::ExperimentLayout;
 use crate::manifest::{RunManifest, RunStatus};
 use crate::samples::csv_bytes;

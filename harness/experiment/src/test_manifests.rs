@@ -46,7 +46,7 @@ pub fn encrypted_run(
     m.setting = Some(setting);
     m.phases.train_wall_s = Some(train_s);
     for s in ExecutionSetting::ALL {
-        for cores in crate::encrypted::PROJECTED_CORES {
+        for cores in crate::prediction::PROJECTED_CORES {
             m.projection.push(ProjectionPoint {
                 setting: s,
                 cores,

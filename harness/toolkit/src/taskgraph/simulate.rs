@@ -45,6 +45,16 @@ impl ExecutionSetting {
             ExecutionSetting::Full => "full",
         }
     }
+
+    /// One line for reports.
+    pub fn description(self) -> &'static str {
+        match self {
+            ExecutionSetting::Paper => {
+                "each op single-threaded, parallel only across ciphertexts and independent ops (as SEAL/HIT in the paper)"
+            }
+            ExecutionSetting::Full => "ops also parallel inside (this engine's default)",
+        }
+    }
 }
 
 impl std::fmt::Display for ExecutionSetting {
