@@ -134,6 +134,18 @@ fn zero_threads_fail_cleanly() {
 }
 
 #[test]
+fn duplicate_settings_fail_cleanly() {
+    let o = run(&format!("{GOOD}settings: [full, full]\n"), &fixture());
+    assert_clean_failure(&o, "settings[1]", "listed twice");
+}
+
+#[test]
+fn unknown_threads_word_fails_cleanly() {
+    let o = run(&format!("{GOOD}threads: every\n"), &fixture());
+    assert_clean_failure(&o, "threads", "`all`");
+}
+
+#[test]
 fn truncated_idx_fails_cleanly() {
     let data = tempfile::tempdir().expect("tempdir");
     for entry in std::fs::read_dir(fixture()).expect("fixture") {
