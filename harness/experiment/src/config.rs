@@ -52,6 +52,23 @@ pub struct ExperimentConfig {
     pub ckks: CkksConfig,
 }
 
+/// How the server runs an encrypted circuit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExecutorChoice {
+    /// Record the circuit as a task graph and run it on the pool (the product path).
+    #[default]
+    Dataflow,
+    /// Run each call as the circuit makes it.
+    Eager,
+}
+
+impl ExecutorChoice {
+    fn is_default(&self) -> bool {
+        *self == ExecutorChoice::Dataflow
+    }
+}
+
 /// Security of the CKKS parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -83,6 +100,11 @@ pub struct CkksConfig {
     /// Seed for keys and encryption randomness, for reproducible runs; absent = OS CSPRNG.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_seed: Option<u64>,
+    /// How the server runs the circuit: `dataflow` (default: as a task graph, in the run's
+    /// execution setting) or `eager` (each call when the circuit makes it; for debugging
+    /// and side-by-side checks; ignores `settings`).
+    #[serde(default, skip_serializing_if = "ExecutorChoice::is_default")]
+    pub executor: ExecutorChoice,
 }
 
 impl Default for CkksConfig {
@@ -93,6 +115,7 @@ impl Default for CkksConfig {
             log_scale: default_log_scale(),
             rounds: default_rounds(),
             key_seed: None,
+            executor: ExecutorChoice::default(),
         }
     }
 }

@@ -10,15 +10,15 @@ use lowdepth_plaintext::nesterov::{nesterov_etas, train as train_f64};
 use lowdepth_plaintext::{NesterovConfig, Sigmoid};
 use lowdepth_toolkit::backends::tracer::{depth_finder, Node, TraceReport};
 use lowdepth_toolkit::backends::{Tracer, TracerParams};
+use lowdepth_toolkit::costs::ScalingLaw;
 use lowdepth_toolkit::dataflow::{Dataflow, DataflowOptions, ExecutionReport};
 use lowdepth_toolkit::planner::{plan, CircuitProfile, ParameterRequirement, PlannerConfig};
 use lowdepth_toolkit::scale::power_of_two_moduli;
-use lowdepth_toolkit::{Backend, Evaluator, RingDegree, RotationKeys};
-use lowdepth_toolkit::costs::ScalingLaw;
 use lowdepth_toolkit::taskgraph::TaskGraph;
-use lowdepth_toolkit_ckks::{CkksSetup, Security};
+use lowdepth_toolkit::{Backend, Evaluator, RingDegree, RotationKeys};
+use lowdepth_toolkit_ckks::{CkksBackend, CkksSetup, Security};
 
-use crate::config::{ExecutionSetting, ExperimentConfig, SecurityChoice};
+use crate::config::{ExecutionSetting, ExecutorChoice, ExperimentConfig, SecurityChoice};
 use crate::dataset::PreparedData;
 use crate::manifest::{
     Bandwidth, CircuitFacts, CkksFacts, PhaseTimes, ProjectionBounds, ProjectionPoint,
@@ -33,6 +33,15 @@ use crate::samples::IterationSample;
 pub enum CircuitKind {
     Helr,
     LowDepth,
+}
+
+/// How the server runs a circuit (see [`ExecutorChoice`]).
+enum Executor {
+    Dataflow(Evaluator<Dataflow<CkksBackend>>),
+    Eager {
+        server: Evaluator<CkksBackend>,
+        client: Evaluator<CkksBackend>,
+    },
 }
 
 /// Levels the depth finder offers (far more than any circuit here needs).
@@ -118,7 +127,16 @@ fn trace(
     etas: &[f64],
 ) -> Result<(TraceReport, Vec<Node>)> {
     let zero = vec![0.0; shape.1];
-    apply_circuit(kind, eval, eval, shape, zs, etas, (&zero, &zero), &|| Ok(()))?;
+    apply_circuit(
+        kind,
+        eval,
+        eval,
+        shape,
+        zs,
+        etas,
+        (&zero, &zero),
+        &|| Ok(()),
+    )?;
     let report = eval
         .backend()
         .report()
@@ -233,8 +251,8 @@ pub struct EncryptedExtras {
     /// Predicted training time for both settings on 1..64 cores (all rounds).
     pub projection: Vec<ProjectionPoint>,
     pub projection_bounds: Vec<ProjectionBounds>,
-    /// The dataflow executor's report of the last round.
-    pub execution: ExecutionReport,
+    /// The dataflow executor's report of the last round (none when eager).
+    pub execution: Option<ExecutionReport>,
     /// The calibrated intra-op scaling laws that priced the projection.
     pub scaling_laws: Vec<ScalingLaw>,
     pub ckks: CkksFacts,
@@ -301,24 +319,26 @@ pub fn execute_encrypted(
     // Calibration encrypted test ciphertexts: they are not part of the upload.
     let _ = client.backend().take_encryption_tally();
 
-    // The server holds evaluation keys only and runs the recorded graph; the customer's
-    // backend encrypts and decrypts.
-    let options = DataflowOptions {
-        setting,
-        threads: None, // the run's pool
-        costs: Some(costs.clone()),
-        ..DataflowOptions::default()
-    };
-    let flow = Dataflow::new(server_backend, Some(client.into_backend()), options);
-    let eval = Evaluator::new(flow, log_scale).map_err(|e| anyhow!("{e}"))?;
-    let last_execution = std::sync::Mutex::new(ExecutionReport::default());
-    let run_graph = || -> Result<()> {
-        let report = eval.backend().execute().map_err(|e| anyhow!("{e}"))?;
-        if let Ok(mut last) = last_execution.lock() {
-            *last = report;
+    // The server holds evaluation keys only; the customer's backend encrypts and decrypts.
+    // Dataflow: the server records the circuit and runs it as a graph. Eager (debugging):
+    // every call runs when the circuit makes it.
+    let executor = match c.executor {
+        ExecutorChoice::Dataflow => {
+            let options = DataflowOptions {
+                setting,
+                threads: None, // the run's pool
+                costs: Some(costs.clone()),
+                ..DataflowOptions::default()
+            };
+            let flow = Dataflow::new(server_backend, Some(client.into_backend()), options);
+            Executor::Dataflow(Evaluator::new(flow, log_scale).map_err(|e| anyhow!("{e}"))?)
         }
-        Ok(())
+        ExecutorChoice::Eager => Executor::Eager {
+            server: Evaluator::new(server_backend, log_scale).map_err(|e| anyhow!("{e}"))?,
+            client,
+        },
     };
+    let last_execution = std::sync::Mutex::new(None);
     let mut round_graph: Option<TaskGraph> = None;
 
     let mut phases = PhaseTimes {
@@ -333,22 +353,50 @@ pub fn execute_encrypted(
     for round in 0..c.rounds {
         let range = round * k..(round + 1) * k;
         let zs = minibatches(data, range.clone());
-        let out = apply_circuit(
-            kind,
-            &eval,
-            &eval,
-            (b, f, setup.slots),
-            &zs,
-            &etas[range.clone()],
-            (&w, &v),
-            &run_graph,
-        )
-        .with_context(|| format!("round {} of {}", round + 1, c.rounds))?;
-        // Every round runs the same graph; the first one is priced.
-        let graph = eval.backend().take_graph().map_err(|e| anyhow!("{e}"))?;
-        round_graph.get_or_insert(graph);
-        let tally = eval.backend().client().take_encryption_tally();
-        upload_data_bytes += tally.upload_bytes;
+        let shape = (b, f, setup.slots);
+        let round_etas = &etas[range.clone()];
+        let (out, upload_bytes) = match &executor {
+            Executor::Dataflow(eval) => {
+                let run_graph = || -> Result<()> {
+                    let report = eval.backend().execute().map_err(|e| anyhow!("{e}"))?;
+                    if let Ok(mut last) = last_execution.lock() {
+                        *last = Some(report);
+                    }
+                    Ok(())
+                };
+                let out = apply_circuit(
+                    kind,
+                    eval,
+                    eval,
+                    shape,
+                    &zs,
+                    round_etas,
+                    (&w, &v),
+                    &run_graph,
+                );
+                // Every round runs the same graph; the first one is priced.
+                let graph = eval.backend().take_graph().map_err(|e| anyhow!("{e}"))?;
+                round_graph.get_or_insert(graph);
+                let tally = eval.backend().client().take_encryption_tally();
+                (out, tally.upload_bytes)
+            }
+            Executor::Eager { server, client } => {
+                let out = apply_circuit(
+                    kind,
+                    client,
+                    server,
+                    shape,
+                    &zs,
+                    round_etas,
+                    (&w, &v),
+                    &|| Ok(()),
+                );
+                round_graph.get_or_insert_with(|| planned.clone());
+                (out, client.backend().take_encryption_tally().upload_bytes)
+            }
+        };
+        let out = out.with_context(|| format!("round {} of {}", round + 1, c.rounds))?;
+        upload_data_bytes += upload_bytes;
         upload_ciphertexts += out.upload_ciphertexts;
         model_bytes += out.model_bytes;
         encrypt_s += out.encrypt_s;
@@ -404,7 +452,7 @@ pub fn execute_encrypted(
     let extras = EncryptedExtras {
         projection,
         projection_bounds,
-        execution: last_execution.lock().map(|r| r.clone()).unwrap_or_default(),
+        execution: last_execution.lock().ok().and_then(|r| r.clone()),
         scaling_laws: costs.laws.clone(),
         ckks: CkksFacts {
             security: match c.security {

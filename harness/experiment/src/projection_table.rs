@@ -7,9 +7,9 @@ use polars::prelude::*;
 
 use crate::atomic::write_atomic;
 use crate::config::ExecutionSetting;
-use crate::prediction::PROJECTED_CORES;
 use crate::layout::ExperimentLayout;
 use crate::manifest::{RunManifest, RunStatus};
+use crate::prediction::PROJECTED_CORES;
 use crate::samples::csv_bytes;
 use crate::summary::{median, RunResult};
 

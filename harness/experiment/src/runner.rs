@@ -101,7 +101,7 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
                     manifest.peak_rss_bytes = x.peak_rss_bytes;
                     manifest.projection = x.projection.clone();
                     manifest.projection_bounds = x.projection_bounds.clone();
-                    manifest.execution = Some(x.execution.clone());
+                    manifest.execution = x.execution.clone();
                     manifest.scaling_laws = x.scaling_laws.clone();
                 }
                 let m = outcome.final_metrics();
