@@ -12,7 +12,10 @@ fn digest(params: &CkksParameters, cts: &[Ciphertext]) -> Result<String> {
     for ct in cts {
         h.update(ct.to_bytes(params)?);
     }
-    Ok(h.finalize()[..12].iter().map(|b| format!("{b:02x}")).collect())
+    Ok(h.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 fn main() -> Result<()> {
@@ -42,11 +45,7 @@ fn main() -> Result<()> {
     let ev = Evaluator::new(&params, Some(Arc::new(rlk)), Some(Arc::new(gk)))?;
     let top = params.max_level();
     let scale = params.canonical_scale(top).unwrap_or(1.0);
-    let vals = |k: f64| -> Vec<f64> {
-        (0..params.slots())
-            .map(|i| (i as f64 * k).sin())
-            .collect()
-    };
+    let vals = |k: f64| -> Vec<f64> { (0..params.slots()).map(|i| (i as f64 * k).sin()).collect() };
     let pt = ecd.encode(&vals(0.37), top, scale)?;
     let a = enc.encrypt(&pt)?;
     let b = enc.encrypt(&ecd.encode(&vals(0.11), top, scale)?)?;
@@ -65,7 +64,10 @@ fn main() -> Result<()> {
             ("drop_to_level", vec![ev.drop_to_level(&a, top - 2)?]),
             ("mul", vec![ev.mul(&a, &b)?]),
             ("square", vec![ev.square(&a)?]),
-            ("mul_sum", vec![ev.mul_sum(&[(&a, &b), (&b, &c), (&c, &a)])?]),
+            (
+                "mul_sum",
+                vec![ev.mul_sum(&[(&a, &b), (&b, &c), (&c, &a)])?],
+            ),
             ("rescale", vec![ev.rescale(&ev.mul(&a, &b)?)?]),
             ("rotate", vec![ev.rotate(&a, 1)?, ev.rotate(&b, -1)?]),
             ("rotate_many", ev.rotate_many(&a, &[0, 1, 2, 3, -1])?),
