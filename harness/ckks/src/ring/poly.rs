@@ -201,24 +201,6 @@ impl RnsPoly {
             });
     }
 
-    pub(crate) fn neg_assign(&mut self, params: &CkksParameters, idx: &[usize]) {
-        self.par_limbs_mut()
-            .zip(idx.par_iter())
-            .for_each(|(a, &i)| {
-                let m = params.modulus(i);
-                for x in a.iter_mut() {
-                    *x = m.neg(*x);
-                }
-            });
-    }
-
-    /// Pointwise product (both operands in NTT form).
-    pub(crate) fn mul(&self, other: &Self, params: &CkksParameters, idx: &[usize]) -> Self {
-        let mut out = Self::scratch_zeroed(params, idx.len());
-        out.mul_acc(self, other, params, idx);
-        out
-    }
-
     /// self += a ⊙ b pointwise (NTT form).
     pub(crate) fn mul_acc(&mut self, a: &Self, b: &Self, params: &CkksParameters, idx: &[usize]) {
         self.par_limbs_mut()
@@ -226,21 +208,6 @@ impl RnsPoly {
             .zip(b.par_limbs())
             .zip(idx.par_iter())
             .for_each(|(((acc, x), y), &i)| params.plan(i).mul_accumulate(acc, x, y));
-    }
-
-    /// Multiplies limb i by `consts[i]` (already reduced mod that prime).
-    pub(crate) fn mul_scalar_assign(
-        &mut self,
-        consts: &[u64],
-        params: &CkksParameters,
-        idx: &[usize],
-    ) {
-        self.par_limbs_mut()
-            .zip(idx.par_iter())
-            .zip(consts.par_iter())
-            .for_each(|((a, &i), &c)| {
-                super::simd::mul_const_assign(params.modulus(i), a, c);
-            });
     }
 
     /// Applies an NTT-domain permutation (Galois automorphism) to every limb.
