@@ -42,19 +42,7 @@ impl Eq for RnsPoly {}
 
 impl Clone for RnsPoly {
     fn clone(&self) -> Self {
-        let data = match &self.pool {
-            Some(pool) => {
-                let mut d = pool.take(self.data.len());
-                d.copy_from_slice(&self.data);
-                d
-            }
-            None => self.data.clone(),
-        };
-        Self {
-            n: self.n,
-            data,
-            pool: self.pool.clone(),
-        }
+        self.prefix(self.limbs())
     }
 }
 
@@ -86,18 +74,49 @@ impl RnsPoly {
         }
     }
 
-    /// A pooled polynomial set to zero.
+    /// A pooled polynomial set to zero (limb-parallel: a serial fill of a whole
+    /// polynomial would be a serial section inside the op).
     pub(crate) fn scratch_zeroed(params: &CkksParameters, limbs: usize) -> Self {
         let mut p = Self::scratch(params, limbs);
-        p.data.fill(0);
+        p.par_limbs_mut().for_each(|l| l.fill(0));
         p
     }
 
     /// A pooled copy of `self`.
     pub(crate) fn scratch_copy(&self, params: &CkksParameters) -> Self {
-        let mut p = Self::scratch(params, self.limbs());
-        p.data.copy_from_slice(&self.data);
-        p
+        self.copy_into(
+            params.take_buffer(self.data.len()),
+            Some(params.pool().clone()),
+        )
+    }
+
+    /// Limbs `first..first + idx.len()` copied and taken to coefficient form (inverse
+    /// NTT), pooled; copy and transform are fused per limb in one parallel pass.
+    pub(crate) fn coeff_copy(&self, params: &CkksParameters, first: usize, idx: &[usize]) -> Self {
+        let mut out = Self::scratch(params, idx.len());
+        out.par_limbs_mut()
+            .zip(idx.par_iter())
+            .enumerate()
+            .for_each(|(t, (o, &i))| {
+                o.copy_from_slice(self.limb(first + t));
+                let plan = params.plan(i);
+                plan.inv(o);
+                plan.normalize(o);
+            });
+        out
+    }
+
+    /// Copies the leading limbs of `self` into `data` (limb-parallel), which becomes a
+    /// polynomial of `data.len() / n` limbs.
+    fn copy_into(&self, mut data: Vec<u64>, pool: Option<Arc<BufferPool>>) -> Self {
+        data.par_chunks_mut(self.n)
+            .zip(self.data.par_chunks(self.n))
+            .for_each(|(o, a)| o.copy_from_slice(a));
+        Self {
+            n: self.n,
+            data,
+            pool,
+        }
     }
 
     /// Gives the buffer back to the parameters' pool now (public data only).
@@ -139,18 +158,13 @@ impl RnsPoly {
     /// A copy of the first `limbs` limbs (pooled if `self` is).
     pub(crate) fn prefix(&self, limbs: usize) -> Self {
         let len = (limbs * self.n).min(self.data.len());
-        let data = match &self.pool {
-            Some(pool) => {
-                let mut d = pool.take(len);
-                d.copy_from_slice(&self.data[..len]);
-                d
-            }
-            None => self.data[..len].to_vec(),
-        };
-        Self {
-            n: self.n,
-            data,
-            pool: self.pool.clone(),
+        match &self.pool {
+            Some(pool) => self.copy_into(pool.take(len), Some(pool.clone())),
+            None => Self {
+                n: self.n,
+                data: self.data[..len].to_vec(),
+                pool: None,
+            },
         }
     }
 
