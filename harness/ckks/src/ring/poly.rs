@@ -74,14 +74,6 @@ impl RnsPoly {
         }
     }
 
-    /// A pooled polynomial set to zero (limb-parallel: a serial fill of a whole
-    /// polynomial would be a serial section inside the op).
-    pub(crate) fn scratch_zeroed(params: &CkksParameters, limbs: usize) -> Self {
-        let mut p = Self::scratch(params, limbs);
-        p.par_limbs_mut().for_each(|l| l.fill(0));
-        p
-    }
-
     /// A pooled copy of `self`.
     pub(crate) fn scratch_copy(&self, params: &CkksParameters) -> Self {
         self.copy_into(
