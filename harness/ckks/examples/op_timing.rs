@@ -125,8 +125,32 @@ fn main() -> std::result::Result<(), CkksError> {
             median_ms(|| drop(ev.add(&ct, &ct)), reps)
         );
         println!(
+            "sub               {}",
+            median_ms(|| drop(ev.sub(&ct, &ct)), reps)
+        );
+        println!(
+            "negate            {}",
+            median_ms(|| drop(ev.negate(&ct)), reps)
+        );
+        println!(
+            "add_plain         {}",
+            median_ms(|| drop(ev.add_plain(&ct, &pt)), reps)
+        );
+        println!(
+            "mul_plain         {}",
+            median_ms(|| drop(ev.mul_plain(&ct, &pt)), reps)
+        );
+        println!(
+            "mul_int           {}",
+            median_ms(|| drop(ev.mul_int(&ct, 3)), reps)
+        );
+        println!(
             "mul (tensor+relin){}",
             median_ms(|| drop(ev.mul(&ct, &ct)), reps)
+        );
+        println!(
+            "mul_sum(4 pairs)  {}",
+            median_ms(|| drop(ev.mul_sum(&[(&ct, &ct); 4])), reps)
         );
         println!(
             "rescale           {}",

@@ -10,7 +10,7 @@ use tfhe_ntt::prime64::Plan;
 use crate::error::{CkksError, Result};
 use crate::primes::{largest_ntt_primes_below, nearest_ntt_prime};
 use crate::ring::modular::Modulus;
-use crate::ring::pool::{BufferPool, DEFAULT_POOL_WORDS};
+use crate::ring::pool::BufferPool;
 use crate::security::max_log_qp_128;
 pub use crate::security::Security;
 
@@ -217,7 +217,7 @@ impl CkksParameters {
                 fingerprint,
                 ntt_exponent,
                 ntt_index_of_exponent,
-                pool: Arc::new(BufferPool::new(DEFAULT_POOL_WORDS)),
+                pool: Arc::new(BufferPool::with_default_bound()),
             }),
         })
     }

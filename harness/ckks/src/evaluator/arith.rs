@@ -1,11 +1,11 @@
 //! Additive operations and multiplications that consume no key: add, sub, negate,
-//! plaintext and constant operands, level dropping.
+//! plaintext and constant operands, level dropping. Each output polynomial is written in
+//! one limb-parallel pass (`ring::elementwise`), never as a copy of an input updated in place.
 
 use super::{scales_match, Evaluator};
 use crate::ciphertext::{Ciphertext, Plaintext};
 use crate::encoding::Encoder;
 use crate::error::{CkksError, Result};
-use crate::ring::poly::RnsPoly;
 
 impl Evaluator {
     fn check_scales(&self, op: &'static str, left: f64, right: f64) -> Result<()> {
@@ -15,19 +15,16 @@ impl Evaluator {
         Ok(())
     }
 
-    fn plain_limbs(pt: &Plaintext, level: usize) -> RnsPoly {
-        pt.poly.prefix(level + 1)
-    }
-
     /// a + b (same level, scales equal within 1e-9 relative).
     pub fn add(&self, a: &Ciphertext, b: &Ciphertext) -> Result<Ciphertext> {
         self.check_pair("add", a, b)?;
         self.check_scales("add", a.scale, b.scale)?;
         let idx = self.params.q_indices(a.level);
-        let mut out = a.clone();
-        out.c0.add_assign(&b.c0, &self.params, &idx);
-        out.c1.add_assign(&b.c1, &self.params, &idx);
-        Ok(out)
+        Ok(Ciphertext {
+            c0: a.c0.add(&b.c0, &self.params, &idx),
+            c1: a.c1.add(&b.c1, &self.params, &idx),
+            ..*a
+        })
     }
 
     /// a - b (same level, scales equal within 1e-9 relative).
@@ -35,20 +32,22 @@ impl Evaluator {
         self.check_pair("sub", a, b)?;
         self.check_scales("sub", a.scale, b.scale)?;
         let idx = self.params.q_indices(a.level);
-        let mut out = a.clone();
-        out.c0.sub_assign(&b.c0, &self.params, &idx);
-        out.c1.sub_assign(&b.c1, &self.params, &idx);
-        Ok(out)
+        Ok(Ciphertext {
+            c0: a.c0.sub(&b.c0, &self.params, &idx),
+            c1: a.c1.sub(&b.c1, &self.params, &idx),
+            ..*a
+        })
     }
 
     /// -a.
     pub fn negate(&self, a: &Ciphertext) -> Result<Ciphertext> {
         self.check_ct(a)?;
         let idx = self.params.q_indices(a.level);
-        let mut out = a.clone();
-        out.c0.neg_assign(&self.params, &idx);
-        out.c1.neg_assign(&self.params, &idx);
-        Ok(out)
+        Ok(Ciphertext {
+            c0: a.c0.neg(&self.params, &idx),
+            c1: a.c1.neg(&self.params, &idx),
+            ..*a
+        })
     }
 
     /// ct + pt (plaintext level ≥ ciphertext level; equal scales).
@@ -57,10 +56,11 @@ impl Evaluator {
         self.check_pt(pt, ct.level)?;
         self.check_scales("add_plain", ct.scale, pt.scale)?;
         let idx = self.params.q_indices(ct.level);
-        let mut out = ct.clone();
-        out.c0
-            .add_assign(&Self::plain_limbs(pt, ct.level), &self.params, &idx);
-        Ok(out)
+        Ok(Ciphertext {
+            c0: ct.c0.add(&pt.poly, &self.params, &idx),
+            c1: ct.c1.clone(),
+            ..*ct
+        })
     }
 
     /// ct - pt (plaintext level ≥ ciphertext level; equal scales).
@@ -69,10 +69,11 @@ impl Evaluator {
         self.check_pt(pt, ct.level)?;
         self.check_scales("sub_plain", ct.scale, pt.scale)?;
         let idx = self.params.q_indices(ct.level);
-        let mut out = ct.clone();
-        out.c0
-            .sub_assign(&Self::plain_limbs(pt, ct.level), &self.params, &idx);
-        Ok(out)
+        Ok(Ciphertext {
+            c0: ct.c0.sub(&pt.poly, &self.params, &idx),
+            c1: ct.c1.clone(),
+            ..*ct
+        })
     }
 
     /// ct ⊙ pt slot-wise; result scale = ct.scale · pt.scale; no rescale inside.
@@ -81,10 +82,9 @@ impl Evaluator {
         self.check_pt(pt, ct.level)?;
         self.check_product_scale("mul_plain", ct.scale * pt.scale, ct.level)?;
         let idx = self.params.q_indices(ct.level);
-        let m = Self::plain_limbs(pt, ct.level);
         Ok(Ciphertext {
-            c0: ct.c0.mul(&m, &self.params, &idx),
-            c1: ct.c1.mul(&m, &self.params, &idx),
+            c0: ct.c0.mul(&pt.poly, &self.params, &idx),
+            c1: ct.c1.mul(&pt.poly, &self.params, &idx),
             level: ct.level,
             scale: ct.scale * pt.scale,
         })
@@ -102,11 +102,12 @@ impl Evaluator {
         self.check_product_scale("mul_const", ct.scale * const_scale, ct.level)?;
         let consts = Encoder::constant_residues(&self.params, c, const_scale, ct.level)?;
         let idx = self.params.q_indices(ct.level);
-        let mut out = ct.clone();
-        out.c0.mul_scalar_assign(&consts, &self.params, &idx);
-        out.c1.mul_scalar_assign(&consts, &self.params, &idx);
-        out.scale = ct.scale * const_scale;
-        Ok(out)
+        Ok(Ciphertext {
+            c0: ct.c0.mul_scalar(&consts, &self.params, &idx),
+            c1: ct.c1.mul_scalar(&consts, &self.params, &idx),
+            level: ct.level,
+            scale: ct.scale * const_scale,
+        })
     }
 
     /// ct · k for an integer k: no level used, scale unchanged.
@@ -117,10 +118,11 @@ impl Evaluator {
             .iter()
             .map(|&i| self.params.modulus(i).reduce_i64(k))
             .collect();
-        let mut out = ct.clone();
-        out.c0.mul_scalar_assign(&consts, &self.params, &idx);
-        out.c1.mul_scalar_assign(&consts, &self.params, &idx);
-        Ok(out)
+        Ok(Ciphertext {
+            c0: ct.c0.mul_scalar(&consts, &self.params, &idx),
+            c1: ct.c1.mul_scalar(&consts, &self.params, &idx),
+            ..*ct
+        })
     }
 
     /// Drops primes down to `level` (cheap); the scale is kept.

@@ -34,9 +34,7 @@ fn key_positions(params: &CkksParameters, level: usize) -> Vec<usize> {
 
 /// Decomposes `c` (NTT form over Q_level), materializing every ModUp'd digit.
 pub(crate) fn decompose(params: &CkksParameters, c: &RnsPoly, level: usize) -> Decomposed {
-    let q_idx = params.q_indices(level);
-    let mut coeff = c.scratch_copy(params);
-    coeff.intt(params, &q_idx);
+    let coeff = c.coeff_copy(params, 0, &params.q_indices(level));
     let digits = (0..params.digits_at(level))
         .into_par_iter()
         .map(|j| mod_up_digit(params, c, &coeff, level, j))
@@ -75,14 +73,17 @@ pub(crate) fn key_switch_decomposed(
     let level = dec.level;
     let ext_idx = params.qp_indices(level);
     let key_pos = key_positions(params, level);
-    let mut acc0 = RnsPoly::scratch_zeroed(params, ext_idx.len());
-    let mut acc1 = RnsPoly::scratch_zeroed(params, ext_idx.len());
+    let mut acc0 = RnsPoly::scratch(params, ext_idx.len());
+    let mut acc1 = RnsPoly::scratch(params, ext_idx.len());
     acc0.par_limbs_mut()
         .zip(acc1.par_limbs_mut())
         .enumerate()
         .for_each(|(t, (a0, a1))| {
             let plan = params.plan(ext_idx[t]);
             let kp = key_pos[t];
+            // Cleared here, in cache and in parallel, rather than by a serial fill.
+            a0.fill(0);
+            a1.fill(0);
             for (d, (kb, ka)) in dec.digits.iter().zip(&key.parts) {
                 plan.mul_accumulate(a0, d.limb(t), kb.limb(kp));
                 plan.mul_accumulate(a1, d.limb(t), ka.limb(kp));
@@ -106,8 +107,7 @@ pub(crate) fn key_switch(
     let q_idx = params.q_indices(level);
     let ext_idx = params.qp_indices(level);
     let key_pos = key_positions(params, level);
-    let mut coeff = c.scratch_copy(params);
-    coeff.intt(params, &q_idx);
+    let coeff = c.coeff_copy(params, 0, &q_idx);
     let ranges: Vec<std::ops::Range<usize>> = (0..params.digits_at(level))
         .map(|j| params.digit_range(j, level))
         .collect();
@@ -117,8 +117,8 @@ pub(crate) fn key_switch(
         .map(|src| Conv::new(params, &coeff, src, src))
         .collect();
     coeff.recycle(params);
-    let mut acc0 = RnsPoly::scratch_zeroed(params, ext_idx.len());
-    let mut acc1 = RnsPoly::scratch_zeroed(params, ext_idx.len());
+    let mut acc0 = RnsPoly::scratch(params, ext_idx.len());
+    let mut acc1 = RnsPoly::scratch(params, ext_idx.len());
     acc0.par_limbs_mut()
         .zip(acc1.par_limbs_mut())
         .enumerate()
@@ -126,6 +126,8 @@ pub(crate) fn key_switch(
             let gi = ext_idx[t];
             let plan = params.plan(gi);
             let kp = key_pos[t];
+            a0.fill(0);
+            a1.fill(0);
             let mut scratch = params.take_buffer(n);
             for (j, (kb, ka)) in key.parts.iter().take(ranges.len()).enumerate() {
                 let x: &[u64] = if ranges[j].contains(&t) {

@@ -6,6 +6,7 @@ mod keyswitch;
 mod mul;
 mod rescale;
 mod rotate;
+mod tensor;
 
 use std::sync::Arc;
 

@@ -5,11 +5,11 @@
 //! instead of `n`: the key switch dominates a product's cost.
 
 use super::keyswitch::key_switch;
+use super::tensor::tensor_sum;
 use super::{scales_match, Evaluator};
 use crate::ciphertext::Ciphertext;
 use crate::error::{CkksError, Result};
 use crate::ring::basis::Combine;
-use crate::ring::poly::RnsPoly;
 
 impl Evaluator {
     /// a · b slot-wise, relinearized; result scale = a.scale · b.scale (no rescale inside).
@@ -64,18 +64,7 @@ impl Evaluator {
             .ok_or(CkksError::MissingRelinearizationKey)?;
         self.check_product_scale(op, scale, level)?;
         let p = &self.params;
-        let idx = p.q_indices(level);
-        let mut d0 = a0.c0.mul(&b0.c0, p, &idx);
-        let mut d1 = a0.c0.mul(&b0.c1, p, &idx);
-        d1.mul_acc(&a0.c1, &b0.c0, p, &idx);
-        let mut d2 = RnsPoly::scratch_zeroed(p, idx.len());
-        d2.mul_acc(&a0.c1, &b0.c1, p, &idx);
-        for &(a, b) in &pairs[1..] {
-            d0.mul_acc(&a.c0, &b.c0, p, &idx);
-            d1.mul_acc(&a.c0, &b.c1, p, &idx);
-            d1.mul_acc(&a.c1, &b.c0, p, &idx);
-            d2.mul_acc(&a.c1, &b.c1, p, &idx);
-        }
+        let (mut d0, mut d1, d2) = tensor_sum(p, pairs, &p.q_indices(level));
         key_switch(
             p,
             &d2,

@@ -121,11 +121,7 @@ pub(crate) fn mod_down_into(
     let nq = level + 1;
     let n = params.n();
     let p_idx = params.p_indices();
-    let mut xp = RnsPoly::scratch(params, p_idx.len());
-    for k in 0..p_idx.len() {
-        xp.limb_mut(k).copy_from_slice(x.limb(nq + k));
-    }
-    xp.intt(params, &p_idx);
+    let xp = x.coeff_copy(params, nq, &p_idx);
     let all: Vec<usize> = (0..p_idx.len()).collect();
     let conv = Conv::new(params, &xp, &all, &p_idx);
     out.par_limbs_mut().enumerate().for_each(|(qi, o)| {

@@ -2,6 +2,7 @@
 
 pub(crate) mod basis;
 pub(crate) mod crt;
+pub(crate) mod elementwise;
 pub(crate) mod modular;
 pub(crate) mod poly;
 pub(crate) mod pool;

@@ -42,19 +42,7 @@ impl Eq for RnsPoly {}
 
 impl Clone for RnsPoly {
     fn clone(&self) -> Self {
-        let data = match &self.pool {
-            Some(pool) => {
-                let mut d = pool.take(self.data.len());
-                d.copy_from_slice(&self.data);
-                d
-            }
-            None => self.data.clone(),
-        };
-        Self {
-            n: self.n,
-            data,
-            pool: self.pool.clone(),
-        }
+        self.prefix(self.limbs())
     }
 }
 
@@ -86,18 +74,41 @@ impl RnsPoly {
         }
     }
 
-    /// A pooled polynomial set to zero.
-    pub(crate) fn scratch_zeroed(params: &CkksParameters, limbs: usize) -> Self {
-        let mut p = Self::scratch(params, limbs);
-        p.data.fill(0);
-        p
-    }
-
     /// A pooled copy of `self`.
     pub(crate) fn scratch_copy(&self, params: &CkksParameters) -> Self {
-        let mut p = Self::scratch(params, self.limbs());
-        p.data.copy_from_slice(&self.data);
-        p
+        self.copy_into(
+            params.take_buffer(self.data.len()),
+            Some(params.pool().clone()),
+        )
+    }
+
+    /// Limbs `first..first + idx.len()` copied and taken to coefficient form (inverse
+    /// NTT), pooled; copy and transform are fused per limb in one parallel pass.
+    pub(crate) fn coeff_copy(&self, params: &CkksParameters, first: usize, idx: &[usize]) -> Self {
+        let mut out = Self::scratch(params, idx.len());
+        out.par_limbs_mut()
+            .zip(idx.par_iter())
+            .enumerate()
+            .for_each(|(t, (o, &i))| {
+                o.copy_from_slice(self.limb(first + t));
+                let plan = params.plan(i);
+                plan.inv(o);
+                plan.normalize(o);
+            });
+        out
+    }
+
+    /// Copies the leading limbs of `self` into `data` (limb-parallel), which becomes a
+    /// polynomial of `data.len() / n` limbs.
+    fn copy_into(&self, mut data: Vec<u64>, pool: Option<Arc<BufferPool>>) -> Self {
+        data.par_chunks_mut(self.n)
+            .zip(self.data.par_chunks(self.n))
+            .for_each(|(o, a)| o.copy_from_slice(a));
+        Self {
+            n: self.n,
+            data,
+            pool,
+        }
     }
 
     /// Gives the buffer back to the parameters' pool now (public data only).
@@ -139,18 +150,13 @@ impl RnsPoly {
     /// A copy of the first `limbs` limbs (pooled if `self` is).
     pub(crate) fn prefix(&self, limbs: usize) -> Self {
         let len = (limbs * self.n).min(self.data.len());
-        let data = match &self.pool {
-            Some(pool) => {
-                let mut d = pool.take(len);
-                d.copy_from_slice(&self.data[..len]);
-                d
-            }
-            None => self.data[..len].to_vec(),
-        };
-        Self {
-            n: self.n,
-            data,
-            pool: self.pool.clone(),
+        match &self.pool {
+            Some(pool) => self.copy_into(pool.take(len), Some(pool.clone())),
+            None => Self {
+                n: self.n,
+                data: self.data[..len].to_vec(),
+                pool: None,
+            },
         }
     }
 
@@ -201,24 +207,6 @@ impl RnsPoly {
             });
     }
 
-    pub(crate) fn neg_assign(&mut self, params: &CkksParameters, idx: &[usize]) {
-        self.par_limbs_mut()
-            .zip(idx.par_iter())
-            .for_each(|(a, &i)| {
-                let m = params.modulus(i);
-                for x in a.iter_mut() {
-                    *x = m.neg(*x);
-                }
-            });
-    }
-
-    /// Pointwise product (both operands in NTT form).
-    pub(crate) fn mul(&self, other: &Self, params: &CkksParameters, idx: &[usize]) -> Self {
-        let mut out = Self::scratch_zeroed(params, idx.len());
-        out.mul_acc(self, other, params, idx);
-        out
-    }
-
     /// self += a ⊙ b pointwise (NTT form).
     pub(crate) fn mul_acc(&mut self, a: &Self, b: &Self, params: &CkksParameters, idx: &[usize]) {
         self.par_limbs_mut()
@@ -226,21 +214,6 @@ impl RnsPoly {
             .zip(b.par_limbs())
             .zip(idx.par_iter())
             .for_each(|(((acc, x), y), &i)| params.plan(i).mul_accumulate(acc, x, y));
-    }
-
-    /// Multiplies limb i by `consts[i]` (already reduced mod that prime).
-    pub(crate) fn mul_scalar_assign(
-        &mut self,
-        consts: &[u64],
-        params: &CkksParameters,
-        idx: &[usize],
-    ) {
-        self.par_limbs_mut()
-            .zip(idx.par_iter())
-            .zip(consts.par_iter())
-            .for_each(|((a, &i), &c)| {
-                super::simd::mul_const_assign(params.modulus(i), a, c);
-            });
     }
 
     /// Applies an NTT-domain permutation (Galois automorphism) to every limb.

@@ -41,27 +41,6 @@ fn v4() -> Option<pulp::x86::V4> {
     pulp::x86::V4::try_new()
 }
 
-/// x[i] = x[i]·w mod p (x[i] < 2^51).
-pub(crate) fn mul_const_assign(m: &Modulus, x: &mut [u64], w: u64) {
-    let p = m.value();
-    if let Some(simd) = v4() {
-        let wf = w as f64 / p as f64;
-        simd.vectorize(
-            #[inline(always)]
-            || {
-                for a in x.iter_mut() {
-                    *a = mul_f64(*a, w, wf, p as i64);
-                }
-            },
-        );
-    } else {
-        let s = m.shoup(w);
-        for a in x.iter_mut() {
-            *a = m.mul_shoup(*a, s);
-        }
-    }
-}
-
 /// out[i] = x[i]·w mod p (x[i] < 2^51).
 pub(crate) fn mul_const_into(m: &Modulus, out: &mut [u64], x: &[u64], w: u64) {
     let p = m.value();
@@ -196,8 +175,8 @@ mod tests {
             FORCE_SCALAR.with(|f| f.set(scalar));
             let m = Modulus::new(P);
             let xr: Vec<u64> = xs.iter().map(|&x| x % P).collect();
-            let mut a = xs.clone();
-            mul_const_assign(&m, &mut a, w);
+            let mut a = vec![0u64; xs.len()];
+            mul_const_into(&m, &mut a, &xs, w);
             let want: Vec<u64> = xs.iter().map(|&x| ((u128::from(x) * u128::from(w)) % u128::from(P)) as u64).collect();
             prop_assert_eq!(&a, &want);
             let mut acc = xr.clone();
