@@ -448,7 +448,7 @@ pub fn execute_encrypted(
         encrypted: None,
     };
     let graph = round_graph.ok_or_else(|| anyhow!("no round ran"))?;
-    let (projection, projection_bounds) = predict(&graph, &costs, c.rounds)?;
+    let (projection, projection_bounds) = predict(&graph, &costs, c.rounds, &config.threads)?;
     let extras = EncryptedExtras {
         projection,
         projection_bounds,

@@ -52,12 +52,19 @@ pub fn calibrated_costs<B: Backend>(
 }
 
 /// Predicted times (all `rounds`, which run one after another) for both settings at
-/// [`PROJECTED_CORES`], and what bounds them.
+/// [`PROJECTED_CORES`] and the measured thread counts, and what bounds them (at the
+/// widest count).
 pub fn predict(
     graph: &TaskGraph,
     costs: &TaskCosts,
     rounds: usize,
+    measured_threads: &[usize],
 ) -> Result<(Vec<ProjectionPoint>, Vec<ProjectionBounds>)> {
+    // The projected core counts plus every thread count the run measures.
+    let mut core_counts: Vec<usize> = PROJECTED_CORES.to_vec();
+    core_counts.extend(measured_threads.iter().copied().filter(|&t| t > 0));
+    core_counts.sort_unstable();
+    core_counts.dedup();
     let missing = costs.missing(&graph.shapes());
     if !missing.is_empty() {
         return Err(anyhow!(
@@ -72,7 +79,7 @@ pub fn predict(
     let mut bounds = Vec::new();
     for setting in ExecutionSetting::ALL {
         let mut widest = None;
-        for cores in PROJECTED_CORES {
+        for &cores in &core_counts {
             let sim = simulate(graph, setting, cores, &time);
             points.push(ProjectionPoint {
                 setting,
