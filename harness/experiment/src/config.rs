@@ -430,6 +430,15 @@ impl ExperimentConfig {
                 bad(&format!("settings[{i}]"), format!("{s} is listed twice"));
             }
         }
+        if self.ckks.executor == ExecutorChoice::Eager && self.settings != [ExecutionSetting::Full]
+        {
+            bad(
+                "ckks.executor",
+                "eager runs each op as the circuit calls it (parallel inside ops): it needs \
+                 settings: [full]"
+                    .to_string(),
+            );
+        }
         if self.repetitions == 0 {
             bad("repetitions", "must be at least 1, got 0".to_string());
         }
@@ -657,6 +666,14 @@ models: [plaintext-cubic, plaintext-exact]
             c.settings,
             [ExecutionSetting::Paper, ExecutionSetting::Full]
         );
+    }
+
+    #[test]
+    fn the_eager_executor_runs_only_the_full_setting() {
+        let eager = format!("{GOOD}ckks:\n  executor: eager\n");
+        assert!(parse(&eager).is_ok());
+        let e = parse(&format!("{eager}settings: [paper, full]\n")).expect_err("paper");
+        assert!(e.to_string().contains("ckks.executor: eager runs"), "{e}");
     }
 
     #[test]

@@ -103,3 +103,68 @@ pub fn predict(
     }
     Ok((points, bounds))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lowdepth_toolkit::costs::ShapeTiming;
+    use lowdepth_toolkit::taskgraph::{Task, TaskKind, TaskShape};
+
+    fn graph() -> TaskGraph {
+        let task = |kind, inputs| Task {
+            shape: TaskShape::new(kind, 3),
+            inputs,
+        };
+        TaskGraph {
+            tasks: vec![
+                task(TaskKind::Input, vec![]),
+                task(TaskKind::Rotate, vec![0]),
+                task(TaskKind::Rotate, vec![0]),
+                task(TaskKind::Add, vec![1, 2]),
+            ],
+        }
+    }
+
+    fn timing(kind: TaskKind, threads: usize, s: f64) -> ShapeTiming {
+        ShapeTiming {
+            shape: TaskShape::new(kind, 3),
+            threads,
+            median_s: s,
+            samples_s: vec![s],
+        }
+    }
+
+    #[test]
+    fn predicts_both_settings_at_projected_and_measured_core_counts() {
+        let costs = TaskCosts::from_timings(vec![
+            timing(TaskKind::Rotate, 1, 1.0),
+            timing(TaskKind::Rotate, 2, 0.5),
+            timing(TaskKind::Add, 1, 0.5),
+            timing(TaskKind::Add, 2, 0.5),
+        ]);
+        let (points, bounds) = predict(&graph(), &costs, 2, &[1, 3]).expect("predict");
+        assert_eq!(points.len(), 2 * (PROJECTED_CORES.len() + 1));
+        let at = |setting, cores| {
+            points
+                .iter()
+                .find(|p| p.setting == setting && p.cores == cores)
+                .map(|p| p.predicted_s)
+        };
+        // One core: the work of both rounds, in either setting.
+        assert_eq!(at(ExecutionSetting::Paper, 1), Some(5.0));
+        assert_eq!(at(ExecutionSetting::Full, 1), Some(5.0));
+        // Two cores, paper: the rotations side by side, then the addition.
+        assert_eq!(at(ExecutionSetting::Paper, 2), Some(3.0));
+        // Three cores was measured, so it is predicted too.
+        assert!(at(ExecutionSetting::Full, 3).is_some());
+        let paper = bounds.iter().find(|b| b.setting == ExecutionSetting::Paper);
+        assert_eq!(paper.map(|b| (b.work_s, b.span_s)), Some((5.0, 3.0)));
+    }
+
+    #[test]
+    fn a_shape_without_a_timing_is_an_error() {
+        let costs = TaskCosts::from_timings(vec![timing(TaskKind::Rotate, 1, 1.0)]);
+        let e = predict(&graph(), &costs, 1, &[1]).expect_err("add missing");
+        assert!(e.to_string().contains("lacks 1 task shape"), "{e}");
+    }
+}
