@@ -11,7 +11,9 @@ use crate::ring::simd;
 
 /// (x - [x]_{q_l}) / q_l over Q_{l-1}, NTT form in and out (rounded division).
 pub(crate) fn divide_by_last(params: &CkksParameters, x: &RnsPoly, level: usize) -> RnsPoly {
-    let mut last = x.limb(level).to_vec();
+    // A pooled buffer: a fresh limb-sized allocation would page-fault on every call.
+    let mut last = params.take_buffer(params.n());
+    last.copy_from_slice(x.limb(level));
     let plan = params.plan(level);
     plan.inv(&mut last);
     plan.normalize(&mut last);
@@ -23,6 +25,7 @@ pub(crate) fn divide_by_last(params: &CkksParameters, x: &RnsPoly, level: usize)
         params.plan(i).fwd(o);
         simd::sub_mul_const_assign(m, o, x.limb(i), m.inv(m.reduce(ql)));
     });
+    params.recycle(last);
     out
 }
 

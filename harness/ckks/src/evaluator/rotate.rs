@@ -1,6 +1,8 @@
 //! Rotations (Galois automorphisms X → X^{5^k}) and conjugation (X → X^{-1}), single and
 //! hoisted. Positive steps rotate LEFT: slot i receives slot i + k.
 
+use rayon::prelude::*;
+
 use super::keyswitch::{decompose, key_switch, key_switch_decomposed, Decomposed};
 use super::Evaluator;
 use crate::ciphertext::Ciphertext;
@@ -45,9 +47,10 @@ impl Evaluator {
             Some(d) => key_switch_decomposed(p, d, key, (&mut k0, &mut k1), C0_ADD_C1_SET),
             None => key_switch(p, &ct.c1, ct.level, key, (&mut k0, &mut k1), C0_ADD_C1_SET),
         }
+        let (c0, c1) = rayon::join(|| k0.permute(perm), || k1.permute(perm));
         let out = Ciphertext {
-            c0: k0.permute(perm),
-            c1: k1.permute(perm),
+            c0,
+            c1,
             level: ct.level,
             scale: ct.scale,
         };
@@ -84,8 +87,10 @@ impl Evaluator {
             return Ok(vec![ct.clone(); steps.len()]);
         }
         let dec = decompose(&self.params, &ct.c1, ct.level);
+        // Steps in parallel too: each step's per-limb loops alone leave threads idle at
+        // their joins once there are more threads than limbs per loop.
         let out = gs
-            .iter()
+            .par_iter()
             .zip(steps)
             .map(|(&g, &s)| {
                 if g == 1 {
