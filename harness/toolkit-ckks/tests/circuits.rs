@@ -147,3 +147,61 @@ fn low_depth_agrees_with_f64_reference() {
         check(Which::Low, k, k == 3);
     }
 }
+
+/// Both circuits through the dataflow executor, in both settings on 3 threads, decrypt to
+/// exactly the eager result: on the plaintext simulation and on CKKS (same keys and the
+/// same encryptions: inputs are encrypted on one thread, in the same order).
+#[test]
+fn dataflow_training_is_identical_to_eager() {
+    use lowdepth_toolkit::dataflow::{Dataflow, DataflowOptions, ExecutionSetting};
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let k = 3;
+    let zs = minibatches(k, 77);
+    let (w0, v0) = (vec![0.0; F], vec![0.0; F]);
+    let bits =
+        |w: &[f64], v: &[f64]| -> Vec<u64> { w.iter().chain(v).map(|x| x.to_bits()).collect() };
+    for which in [Which::Helr, Which::Low] {
+        let tr = tracer(SLOTS);
+        run(&tr, which, &zs, &w0, &v0);
+        let (eager, _) = ckks_for_trace(&tr, LOG_N, 3, 9);
+        let plain = plain_twin(&eager);
+        let (we, ve, le) = one.install(|| run(&eager, which, &zs, &w0, &v0));
+        let (wp, vp, lp) = run(&plain, which, &zs, &w0, &v0);
+        for setting in ExecutionSetting::ALL {
+            let options = DataflowOptions {
+                setting,
+                threads: Some(3),
+                ..DataflowOptions::default()
+            };
+            let (ckks, _) = ckks_for_trace(&tr, LOG_N, 3, 9);
+            let flow = Evaluator::new(
+                Dataflow::new(ckks.into_backend(), None, options.clone()),
+                LOG_SCALE,
+            )
+            .unwrap();
+            let (w, v, l) = one.install(|| run(&flow, which, &zs, &w0, &v0));
+            assert_eq!(l, le, "{which:?} {setting}: level");
+            assert_eq!(
+                bits(&w, &v),
+                bits(&we, &ve),
+                "{which:?} {setting}: CKKS values"
+            );
+
+            let sim = Evaluator::new(
+                Dataflow::new(plain_twin(&eager).into_backend(), None, options),
+                LOG_SCALE,
+            )
+            .unwrap();
+            let (w, v, l) = run(&sim, which, &zs, &w0, &v0);
+            assert_eq!(l, lp, "{which:?} {setting}: simulated level");
+            assert_eq!(
+                bits(&w, &v),
+                bits(&wp, &vp),
+                "{which:?} {setting}: simulated values"
+            );
+        }
+    }
+}
