@@ -8,9 +8,12 @@
 //! depth finder measures depth and rotation steps; the planner picks the parameters
 //! (smallest secure N, slots = N/2, dnum); a trace at exactly those levels and that ring
 //! degree counts operations and bytes.
+//!
+//! No time columns: predicted run times depend on the machine, so they come from the
+//! harness, which calibrates the one cost model (`lowdepth_toolkit::costs`) on the machine
+//! it runs on (`results/<experiment>/projection.csv` and `REPORT.md`).
 
 use lowdepth_circuit as low;
-use lowdepth_circuit::cost::measured_cost_model;
 use lowdepth_helr_circuit as helr;
 use lowdepth_toolkit::backends::tracer::TraceReport;
 use lowdepth_toolkit::backends::{PlaintextBackend, PlaintextParams, Tracer, TracerParams};
@@ -137,7 +140,7 @@ fn trace(
     slots: usize,
     moduli: Vec<u64>,
     ring: RingDegree,
-) -> AnyResult<(TraceReport, u64, usize, f64, f64)> {
+) -> AnyResult<(TraceReport, u64, usize)> {
     let backend = Tracer::try_new(TracerParams {
         slots,
         ring_degree: ring,
@@ -146,26 +149,7 @@ fn trace(
     })?;
     let eval = Evaluator::new(backend, LOG_SCALE)?;
     let (bytes, cts, _) = run(&eval, which, k, slots)?;
-    let cost = measured_cost_model(ring.0.trailing_zeros());
-    if std::env::var("LOWDEPTH_BREAKDOWN").is_ok() {
-        // Work by op kind (ms), for experiments.
-        let mut by: std::collections::BTreeMap<String, (u64, f64)> = Default::default();
-        for n in eval.backend().nodes()? {
-            let e = by.entry(format!("{:?}", n.kind)).or_default();
-            e.0 += 1;
-            e.1 += cost.cost(n.kind, n.level);
-        }
-        eprintln!("{which:?} k={k}: {by:?}");
-    }
-    let one = eval.backend().schedule(&cost, 1)?;
-    let two = eval.backend().schedule(&cost, 2)?;
-    Ok((
-        eval.backend().report()?,
-        bytes,
-        cts,
-        one.work,
-        two.makespan.min(one.work),
-    ))
+    Ok((eval.backend().report()?, bytes, cts))
 }
 
 struct Row {
@@ -176,10 +160,6 @@ struct Row {
     report: TraceReport,
     bytes: u64,
     cts: usize,
-    /// Predicted 1-core time (ms): the work.
-    work: f64,
-    /// Predicted 2-core time (ms): list schedule on 2 workers.
-    two: f64,
 }
 
 fn row(which: Which, k: usize) -> AnyResult<Row> {
@@ -211,8 +191,7 @@ fn row(which: Which, k: usize) -> AnyResult<Row> {
     }
     // Exactly the planned levels and ring: op counts and bytes.
     let moduli = power_of_two_moduli(req.levels, req.log_scale, req.first_prime_bits);
-    let (report, bytes, cts, work, two) =
-        trace(which, k, slots, moduli, RingDegree(1 << req.min_log_n))?;
+    let (report, bytes, cts) = trace(which, k, slots, moduli, RingDegree(1 << req.min_log_n))?;
     Ok(Row {
         which,
         k,
@@ -221,16 +200,14 @@ fn row(which: Which, k: usize) -> AnyResult<Row> {
         report,
         bytes,
         cts,
-        work,
-        two,
     })
 }
 
 fn main() -> AnyResult<()> {
-    println!("b = {B}, f = {F}, log_scale = {LOG_SCALE}; bytes are unseeded ciphertexts (seeded symmetric encryption halves them); T1/T2: predicted server time (s) on 1 and 2 cores, lowdepth_circuit::cost::measured_cost_model (engine timings of this machine, per limb and ring degree; 2 cores = list schedule on 2 workers).");
+    println!("b = {B}, f = {F}, log_scale = {LOG_SCALE}; bytes are unseeded ciphertexts (seeded symmetric encryption halves them). Predicted times: the harness's calibrated cost model (results/<experiment>/projection.csv, REPORT.md).");
     println!();
-    println!("| circuit | k | depth | log N | slots | q0 bits | dnum | log QP | ct x ct | ct x pt | ct x const | rescale | rotations | key switches | add/sub | upload cts | upload MiB | eval keys MiB | T1 s | T2 s |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| circuit | k | depth | log N | slots | q0 bits | dnum | log QP | ct x ct | ct x pt | ct x const | rescale | rotations | key switches | add/sub | upload cts | upload MiB | eval keys MiB |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     // Optional arguments: the k values (default 1..=12), `low` or `base` to restrict.
     let args: Vec<String> = std::env::args().skip(1).collect();
     let ks: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
@@ -253,7 +230,7 @@ fn main() -> AnyResult<()> {
                 Which::Low => "low-depth",
             };
             println!(
-                "| {name} | {} | {} | {} | 2^{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
+                "| {name} | {} | {} | {} | 2^{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} |",
                 r.k,
                 r.report.max_depth,
                 r.req.min_log_n,
@@ -271,8 +248,6 @@ fn main() -> AnyResult<()> {
                 r.cts,
                 r.bytes as f64 / (1u64 << 20) as f64,
                 r.req.evaluation_key_bytes as f64 / (1u64 << 20) as f64,
-                r.work / 1e3,
-                r.two / 1e3,
             );
         }
     }

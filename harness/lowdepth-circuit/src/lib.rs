@@ -42,7 +42,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod circuit;
-pub mod cost;
 pub mod error;
 pub mod layout;
 pub mod model;

@@ -1,17 +1,17 @@
-//! Calibration on the real engine (INSECURE small parameters): every server kind gets a
-//! finite positive single-thread cost, key switching dominates, and the projection of a
-//! traced product priced with those costs is consistent. No timing assertions beyond
-//! orders of magnitude that no load can invert.
+//! The cost model calibrated on the real engine (INSECURE small parameters): every task
+//! shape of a traced workload gets a positive single-thread time, key switching costs more
+//! than an addition, and simulated schedules priced with those times are consistent. No
+//! timing assertions beyond orderings that no load can invert.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use common::{ckks_for_trace, tracer, LOG_SCALE};
-use lowdepth_toolkit::backends::tracer::OpKind;
 use lowdepth_toolkit::backends::{Tracer, TracerParams};
-use lowdepth_toolkit::calibrate::{measure_single_thread, project, server_kinds};
-use lowdepth_toolkit::workload::ProductWorkload;
-use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator, RotationKeys};
+use lowdepth_toolkit::costs::{calibrate_tasks, TaskCosts};
+use lowdepth_toolkit::taskgraph::{simulate, ExecutionSetting, TaskGraph, TaskKind, TaskShape};
+use lowdepth_toolkit::workload::{pseudo_random, ProductWorkload};
+use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator, Result, RotationKeys};
 
 const LOG_N: u32 = 11;
 const SLOTS: usize = 1 << (LOG_N - 1);
@@ -22,38 +22,31 @@ fn unit() -> EncodingUnit {
     EncodingUnit::try_new(32, 32, SLOTS).unwrap()
 }
 
+/// `Z v` plus a single and a hoisted rotation, so the graph has every key-switching kind
+/// (`MulSum`, `Rotate`, `RotateMany`).
+fn workload<B: Backend>(eval: &Evaluator<B>, level: usize) -> Result<()> {
+    let w = ProductWorkload::encrypt(eval, unit(), ROWS, COLS, level)?;
+    w.matrix_col_vector(eval)?;
+    let x = eval.encrypt_canonical(&pseudo_random(SLOTS, 5), level)?;
+    eval.rotate(&x, 1)?;
+    eval.rotate_many(&x, &[1, 2, 3])?;
+    Ok(())
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
+
 #[test]
-fn ckks_calibration_and_projection() {
-    // Trace Z v, plan, set up INSECURE CKKS with exactly its rotation keys.
+fn ckks_task_calibration_and_simulation() {
+    // Trace, plan, set up INSECURE CKKS with exactly the traced rotation keys.
     let depth = tracer(SLOTS);
-    let w = ProductWorkload::encrypt(&depth, unit(), ROWS, COLS, depth.max_level()).unwrap();
-    w.matrix_col_vector(&depth).unwrap();
+    workload(&depth, depth.max_level()).unwrap();
     let (ckks, setup) = ckks_for_trace(&depth, LOG_N, 4, 7);
     assert!(!setup.secure_128);
     let top = ckks.max_level();
-    assert_eq!(top, 2);
 
-    let cal = measure_single_thread(&ckks, &[top, 1, 0], 5).unwrap();
-    assert_eq!(cal.threads, 1);
-    let model = cal.model();
-    for kind in server_kinds() {
-        for level in 0..=top {
-            let c = model.cost(kind, level);
-            assert!(c.is_finite() && c > 0.0, "{kind:?} at {level}: {c} s");
-        }
-    }
-    assert_eq!(model.cost(OpKind::Encrypt, top), 0.0);
-    // A key switch costs far more than an addition (about 100x at this size).
-    for kind in [OpKind::Mul, OpKind::Rotate] {
-        assert!(
-            model.cost(kind, top) > 5.0 * model.cost(OpKind::Add, top),
-            "{kind:?}: {} s vs add {} s",
-            model.cost(kind, top),
-            model.cost(OpKind::Add, top)
-        );
-    }
-
-    // The same circuit traced at the CKKS moduli, so node levels are the calibrated ones.
+    // The same workload traced at the CKKS moduli, so task levels are the engine's.
     let traced = Evaluator::new(
         Tracer::try_new(TracerParams {
             slots: SLOTS,
@@ -65,19 +58,66 @@ fn ckks_calibration_and_projection() {
         LOG_SCALE,
     )
     .unwrap();
-    let w = ProductWorkload::encrypt(&traced, unit(), ROWS, COLS, top).unwrap();
-    w.matrix_col_vector(&traced).unwrap();
-    let nodes = traced.backend().nodes().unwrap();
-    let p = project(&nodes, &model, &[1, 2, 4, nodes.len()]);
-    assert!((p[0].list_schedule_s - p[0].work_s).abs() <= 1e-12 * p[0].work_s);
-    for w in p.windows(2) {
-        assert!(w[1].list_schedule_s <= w[0].list_schedule_s);
+    workload(&traced, top).unwrap();
+    let graph = TaskGraph::from_trace(&traced.backend().nodes().unwrap());
+    let shapes = graph.shapes();
+    // Plus an addition at every level, to compare each key switch with an addition at
+    // its own level.
+    let mut timed = shapes.clone();
+    timed.extend((0..=top).map(|l| TaskShape::new(TaskKind::Add, l)));
+    let costs: TaskCosts = calibrate_tasks(&ckks, &timed, &[2], 2).unwrap();
+    assert!(costs.missing(&timed).is_empty());
+    assert_eq!(costs.thread_counts(), vec![1, 2]);
+
+    for shape in &shapes {
+        let t1 = costs.single_thread_s(shape).unwrap();
+        assert!(t1.is_finite() && t1 > 0.0, "{shape:?}: {t1} s");
     }
-    for q in &p {
-        assert!(q.span_s <= q.list_schedule_s && q.list_schedule_s <= q.brent_upper_s);
+    // A key switch costs far more than an addition (about 100x at this size), so this
+    // ordering holds under any load.
+    let key_switching = [TaskKind::MulSum, TaskKind::Rotate, TaskKind::RotateMany];
+    for kind in key_switching {
+        assert!(
+            shapes.iter().any(|s| s.kind == kind),
+            "the workload has no {kind:?}"
+        );
     }
-    let last = &p[3];
-    assert!((last.list_schedule_s - last.span_s).abs() <= 1e-12 * last.span_s);
-    // Two independent row blocks (64 rows / 32): two cores at least help.
-    assert!(p[1].list_schedule_s < p[0].list_schedule_s);
+    for shape in shapes.iter().filter(|s| key_switching.contains(&s.kind)) {
+        let ks = costs.single_thread_s(shape).unwrap();
+        let add = costs
+            .single_thread_s(&TaskShape::new(TaskKind::Add, shape.level))
+            .unwrap();
+        assert!(ks > add, "{shape:?}: {ks} s vs add {add} s");
+    }
+
+    // One core: the makespan is the sum of single-thread times, in both settings.
+    let time = |s: &TaskShape, c: f64| costs.time_s(s, c);
+    let work: f64 = graph
+        .tasks
+        .iter()
+        .map(|t| costs.single_thread_s(&t.shape).unwrap())
+        .sum();
+    for setting in ExecutionSetting::ALL {
+        let one = simulate(&graph, setting, 1, &time);
+        assert!(close(one.work, work), "{setting}: {} vs {work}", one.work);
+        assert!(
+            close(one.makespan, work),
+            "{setting}: {} vs {work}",
+            one.makespan
+        );
+        // More cores never slow this schedule down, and never beat the critical path.
+        let mut last = one.makespan;
+        for cores in [2, 4, 8, 64] {
+            let s = simulate(&graph, setting, cores, &time);
+            assert!(
+                s.makespan <= last * (1.0 + 1e-9),
+                "{setting} at {cores} cores"
+            );
+            assert!(
+                s.makespan >= s.span * (1.0 - 1e-9),
+                "{setting} at {cores} cores"
+            );
+            last = s.makespan;
+        }
+    }
 }

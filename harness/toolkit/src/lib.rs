@@ -9,8 +9,11 @@
 //!   ([`ScaleSchedule`]), so circuits never compute scales.
 //! - [`EncryptedMatrix`], [`EncryptedRowVector`], [`EncryptedColVector`]: objects laid out
 //!   on [`EncodingUnit`]s ([`encoding`]); [`ops`] has the operations and their depths.
-//! - [`backends::Tracer`]: depth, op counts, rotation keys, work/span and scheduling;
-//!   [`planner`] turns a trace into CKKS parameter requirements.
+//! - [`backends::Tracer`]: depth, op counts and rotation keys; [`planner`] turns a trace
+//!   into CKKS parameter requirements.
+//! - [`taskgraph`] and [`costs`]: the one cost model. A trace becomes a task graph (one
+//!   task per backend call); [`costs::calibrate_tasks`] times its task shapes on the
+//!   running backend, and [`taskgraph::simulate`] predicts the makespan on P cores.
 //!
 //! Rotation convention: a positive step rotates left (slot `i` receives slot `i + step`).
 //!
@@ -62,7 +65,6 @@
 
 pub mod backend;
 pub mod backends;
-pub mod calibrate;
 pub mod costs;
 pub mod dataflow;
 pub mod encoding;

@@ -1,12 +1,15 @@
 //! Tracer reports on real circuits: op counts, depth finder, per-input levels,
-//! work/span/scheduling, hoisted rotations.
+//! work/span/scheduling of the task graph, hoisted rotations.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use common::*;
-use lowdepth_toolkit::backends::{depth_finder, CostModel, OpCounts, OpKind};
+use lowdepth_toolkit::backends::{depth_finder, OpCounts, OpKind};
 use lowdepth_toolkit::planner::{plan, CircuitProfile, PlannerConfig};
+use lowdepth_toolkit::taskgraph::{
+    proxy_cost, simulate, ExecutionSetting, TaskGraph, TaskKind, TaskShape,
+};
 use lowdepth_toolkit::{
     ops, EncodingUnit, EncryptedColVector, EncryptedMatrix, EncryptedObject, EncryptedRowVector,
     RotationKeys,
@@ -61,7 +64,7 @@ fn mul_sum_is_one_relinearization_after_independent_products() {
         (3, 1, 1, 0)
     );
     assert_eq!(r.max_depth, 1);
-    // Two accumulated products feed the relinearizing node: with unit costs the span is
+    // Two accumulated products feed the relinearizing node: the critical path is
     // accumulate -> relinearize -> rescale -> decrypt, not a chain of three products.
     let nodes = eval.backend().nodes().unwrap();
     let relin = nodes.iter().position(|n| n.kind == OpKind::Mul).unwrap();
@@ -109,28 +112,51 @@ fn work_span_and_schedule_of_a_circuit() {
     let m = EncryptedMatrix::encrypt(&eval, unit, 32, 32, &data(1024, 1), 4).unwrap();
     let r = EncryptedRowVector::encrypt(&eval, unit, &data(32, 2), 4).unwrap();
     ops::row_vector_matrix(&eval, &r, &m).unwrap();
-    let cost = CostModel::unit();
-    let one = eval.backend().schedule(&cost, 1).unwrap();
-    let four = eval.backend().schedule(&cost, 4).unwrap();
-    let many = eval.backend().schedule(&cost, 1000).unwrap();
+    let graph = TaskGraph::from_trace(&eval.backend().nodes().unwrap());
+    // Unit costs (inputs are the customer's, free) make work and span task counts.
+    let unit_cost = |s: &TaskShape, _cores: f64| f64::from(u8::from(s.kind.is_server_work()));
+    let at = |p| simulate(&graph, ExecutionSetting::Paper, p, &unit_cost);
+    let (one, four, many) = (at(1), at(4), at(1000));
+    let server_tasks = graph
+        .tasks
+        .iter()
+        .filter(|t| t.shape.kind.is_server_work())
+        .count();
+    assert_eq!(one.work, server_tasks as f64);
     assert_eq!(one.makespan, one.work);
     assert!(four.makespan < one.makespan);
-    assert!(four.makespan <= four.brent_bound + 1e-9);
+    // Greedy list schedules stay within Brent's bound work / P + span.
+    assert!(four.makespan <= four.work / 4.0 + four.span + 1e-9);
     assert!(four.makespan >= four.work / 4.0 && four.makespan >= four.span);
     assert_eq!(many.makespan, many.span);
+    let mut last = f64::INFINITY;
+    for p in 1..=8 {
+        let m = at(p).makespan;
+        assert!(m <= last + 1e-9, "makespan grew at {p} cores");
+        last = m;
+    }
+    // Without intra-op speedup, the full setting is the paper setting.
+    let full = simulate(&graph, ExecutionSetting::Full, 4, &unit_cost);
+    assert_eq!(full.makespan, four.makespan);
     // 16 units: 4 column sums of 4 products (one mul_sum and rescale each) + 3 rot-adds.
     let counts = eval.backend().report().unwrap().counts;
     assert_eq!(counts.ct_ct_mul, 16);
     assert_eq!((counts.relinearize, counts.rescale), (4, 4));
     assert_eq!(counts.rotation, 12);
     assert_eq!(counts.add_sub, 4 * 3);
-    // Illustrative CKKS costs scale with the primes.
-    let ckks = eval
-        .backend()
-        .schedule(&CostModel::ckks_illustrative(), 2)
-        .unwrap();
-    assert!(ckks.work > 0.0 && ckks.span > 0.0);
-    assert!(eval.backend().schedule(&cost, 0).is_err());
+    // One task per relinearization: four mul_sums of four pairs.
+    let mul_sums: Vec<_> = graph
+        .tasks
+        .iter()
+        .filter(|t| t.shape.kind == TaskKind::MulSum)
+        .map(|t| t.shape.fan)
+        .collect();
+    assert_eq!(mul_sums, vec![4; 4]);
+    // The uncalibrated proxy scales with the primes; the critical path is part of the work.
+    let proxy = |s: &TaskShape, _cores: f64| proxy_cost(s);
+    let p2 = simulate(&graph, ExecutionSetting::Paper, 2, &proxy);
+    assert!(p2.work > 0.0 && p2.span > 0.0 && p2.span <= p2.work);
+    assert!(p2.makespan >= p2.span && p2.makespan <= p2.work + 1e-9);
 }
 
 #[test]

@@ -4,7 +4,4 @@ pub mod plaintext;
 pub mod tracer;
 
 pub use plaintext::{PlainCiphertext, PlaintextBackend, PlaintextParams};
-pub use tracer::{
-    depth_finder, CostModel, OpCost, OpCounts, OpKind, ScheduleReport, TraceReport, Tracer,
-    TracerParams,
-};
+pub use tracer::{depth_finder, OpCounts, OpKind, TraceReport, Tracer, TracerParams};

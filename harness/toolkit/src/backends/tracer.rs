@@ -8,7 +8,13 @@
 //!   the top level, or at levels chosen per input);
 //! - op counts by kind ([`OpCounts`]);
 //! - the set of rotation steps used (the rotation-key plan);
-//! - work and span for a [`CostModel`], and a list-scheduling simulation on P workers.
+//! - the nodes themselves ([`Tracer::nodes`]), which
+//!   [`TaskGraph::from_trace`](crate::taskgraph::TaskGraph::from_trace) groups into one
+//!   task per backend call.
+//!
+//! Work, span and many-core schedules are not computed here: they come from that task
+//! graph ([`crate::taskgraph::simulate`]) priced by calibrated task times
+//! ([`crate::costs`]), the project's one cost model.
 //!
 //! Use [`TracerParams::depth_finder`] to trace with many levels (200) and read the depth
 //! a circuit needs.
@@ -17,8 +23,7 @@
 //! its number of products), a rotation and a hoisted `rotate_many` (one decomposition
 //! shared by all its steps) each count one key switch.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::BTreeSet;
 use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
@@ -230,156 +235,6 @@ pub struct TraceReport {
     pub max_depth: usize,
 }
 
-/// Cost of one operation: `fixed + per_prime * (level + 1)` (time units of your choice).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct OpCost {
-    /// Cost independent of the level.
-    pub fixed: f64,
-    /// Cost per RNS prime of the operand (`level + 1` primes).
-    pub per_prime: f64,
-}
-
-/// Per-op cost table for work/span and scheduling.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CostModel {
-    /// Costs by kind; missing kinds cost 0.
-    pub costs: BTreeMap<OpKind, OpCost>,
-    /// Costs measured at given levels, `(level, cost)` sorted by level; for these kinds
-    /// they replace `costs` (see [`CostModel::cost`]). Empty unless set, e.g. by
-    /// [`calibrate`](crate::calibrate::calibrate).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub per_level: BTreeMap<OpKind, Vec<(usize, f64)>>,
-}
-
-impl CostModel {
-    /// Every server-side op costs 1; encryption and decryption (client side) cost 0.
-    pub fn unit() -> Self {
-        let costs = OpKind::ALL
-            .iter()
-            .map(|&k| {
-                let fixed = if k.is_client_side() { 0.0 } else { 1.0 };
-                (
-                    k,
-                    OpCost {
-                        fixed,
-                        per_prime: 0.0,
-                    },
-                )
-            })
-            .collect();
-        Self {
-            costs,
-            per_level: BTreeMap::new(),
-        }
-    }
-
-    /// An illustrative CKKS-like table in milliseconds per prime at N = 2^15 (key-switching
-    /// ops dominate, additions are nearly free). Replace with measured costs from the
-    /// engine's benchmarks for predictions.
-    pub fn ckks_illustrative() -> Self {
-        let per = |p: f64| OpCost {
-            fixed: 0.0,
-            per_prime: p,
-        };
-        let costs = [
-            (OpKind::Encode, per(0.5)),
-            (OpKind::Encrypt, per(0.0)),
-            (OpKind::Decrypt, per(0.0)),
-            (OpKind::Add, per(0.02)),
-            (OpKind::Sub, per(0.02)),
-            (OpKind::Negate, per(0.02)),
-            (OpKind::AddPlain, per(0.02)),
-            (OpKind::MulPlain, per(0.05)),
-            (OpKind::MulConst, per(0.03)),
-            (OpKind::MulInt, per(0.03)),
-            (OpKind::Mul, per(3.5)),
-            (OpKind::MulAccumulate, per(0.1)),
-            (OpKind::Rescale, per(0.6)),
-            (OpKind::DropLevel, per(0.0)),
-            (OpKind::Rotate, per(3.2)),
-            (OpKind::HoistDecompose, per(2.0)),
-            (OpKind::RotateHoisted, per(1.3)),
-        ]
-        .into_iter()
-        .collect();
-        Self {
-            costs,
-            per_level: BTreeMap::new(),
-        }
-    }
-
-    /// Sets the cost of one kind (and forgets its per-level table, if any).
-    pub fn set(&mut self, kind: OpKind, cost: OpCost) {
-        self.per_level.remove(&kind);
-        self.costs.insert(kind, cost);
-    }
-
-    /// Sets measured `(level, cost)` points for one kind; they take precedence over its
-    /// [`OpCost`]. Points are sorted by level (a repeated level keeps the last cost); an
-    /// empty list removes the table.
-    pub fn set_per_level(&mut self, kind: OpKind, mut points: Vec<(usize, f64)>) {
-        points.reverse();
-        points.sort_by_key(|&(level, _)| level); // stable: last given first per level
-        points.dedup_by_key(|&mut (level, _)| level);
-        if points.is_empty() {
-            self.per_level.remove(&kind);
-        } else {
-            self.per_level.insert(kind, points);
-        }
-    }
-
-    /// Cost of `kind` at `level`. With a per-level table: the measured cost at a measured
-    /// level, linear interpolation between measured levels, and outside them the nearest
-    /// measured cost scaled by the number of primes, `(level + 1) / (nearest + 1)`.
-    /// Otherwise `fixed + per_prime * (level + 1)`.
-    pub fn cost(&self, kind: OpKind, level: usize) -> f64 {
-        if let Some(points) = self.per_level.get(&kind) {
-            if let Some(c) = interpolate(points, level) {
-                return c;
-            }
-        }
-        self.costs
-            .get(&kind)
-            .map_or(0.0, |c| c.fixed + c.per_prime * (level as f64 + 1.0))
-    }
-}
-
-/// See [`CostModel::cost`]; `None` for an empty table.
-fn interpolate(points: &[(usize, f64)], level: usize) -> Option<f64> {
-    let primes = |l: usize| l as f64 + 1.0;
-    let &(first_level, first_cost) = points.first()?;
-    let &(last_level, last_cost) = points.last()?;
-    if level <= first_level {
-        return Some(first_cost * primes(level) / primes(first_level));
-    }
-    if level >= last_level {
-        return Some(last_cost * primes(level) / primes(last_level));
-    }
-    let upper = points.partition_point(|&(l, _)| l < level);
-    let (l1, c1) = points[upper];
-    if l1 == level {
-        return Some(c1);
-    }
-    let (l0, c0) = points[upper - 1];
-    let t = (level - l0) as f64 / (l1 - l0) as f64;
-    Some(c0 + t * (c1 - c0))
-}
-
-/// Work, span and a list-scheduling simulation on `workers` workers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScheduleReport {
-    /// Number of workers simulated.
-    pub workers: usize,
-    /// Total cost of all nodes.
-    pub work: f64,
-    /// Cost of the critical path.
-    pub span: f64,
-    /// Makespan of a greedy list schedule (critical-path priority).
-    pub makespan: f64,
-    /// Brent's bound `work / workers + span` (an upper bound for greedy schedules).
-    pub brent_bound: f64,
-}
-
 /// A depth finder: a tracer with `levels` levels (e.g. 200) of exact `2^log_scale`
 /// moduli and all rotation keys, wrapped in an evaluator. Encrypt inputs at
 /// `eval.max_level()` (or lower, per input) and read [`TraceReport::max_depth`].
@@ -551,85 +406,6 @@ impl Tracer {
             max_depth,
         })
     }
-
-    /// Work, span and the makespan of a greedy list schedule on `workers` workers
-    /// (highest bottom-level first; a node starts when its inputs are done and a worker
-    /// is free).
-    pub fn schedule(&self, cost: &CostModel, workers: usize) -> Result<ScheduleReport> {
-        if workers == 0 {
-            return Err(ToolkitError::InvalidParameters(
-                "schedule needs at least one worker".into(),
-            ));
-        }
-        let g = self.lock()?;
-        Ok(schedule_nodes(&g.nodes, cost, workers))
-    }
-}
-
-/// Work, span and list-scheduling makespan of a DAG whose inputs precede each node.
-pub fn schedule_nodes(nodes: &[Node], cost: &CostModel, workers: usize) -> ScheduleReport {
-    let n = nodes.len();
-    let workers = workers.max(1);
-    let c: Vec<f64> = nodes.iter().map(|x| cost.cost(x.kind, x.level)).collect();
-    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut indeg = vec![0usize; n];
-    for (i, node) in nodes.iter().enumerate() {
-        for &p in &node.inputs {
-            if p < i {
-                succ[p].push(i);
-                indeg[i] += 1;
-            }
-        }
-    }
-    // Earliest finish (span) and bottom level (priority).
-    let mut finish = vec![0.0f64; n];
-    for i in 0..n {
-        let start = nodes[i]
-            .inputs
-            .iter()
-            .filter(|&&p| p < i)
-            .map(|&p| finish[p])
-            .fold(0.0, f64::max);
-        finish[i] = start + c[i];
-    }
-    let span = finish.iter().copied().fold(0.0, f64::max);
-    let work: f64 = c.iter().sum();
-    let mut bottom = vec![0.0f64; n];
-    for i in (0..n).rev() {
-        bottom[i] = c[i] + succ[i].iter().map(|&s| bottom[s]).fold(0.0, f64::max);
-    }
-    // Priority key: larger bottom level first, then smaller id. f64 -> ordered bits
-    // (all values are >= 0, so the bit patterns order like the numbers).
-    let key = |i: usize| (bottom[i].max(0.0).to_bits(), Reverse(i));
-    let mut ready: BinaryHeap<((u64, Reverse<usize>), usize)> = BinaryHeap::new();
-    for (i, _) in indeg.iter().enumerate().filter(|(_, &d)| d == 0) {
-        ready.push((key(i), i));
-    }
-    let mut free: BinaryHeap<Reverse<u64>> =
-        (0..workers).map(|_| Reverse(0f64.to_bits())).collect();
-    let mut ready_time = vec![0.0f64; n];
-    let mut makespan = 0.0f64;
-    while let Some((_, i)) = ready.pop() {
-        let t_free = free.pop().map_or(0.0, |Reverse(b)| f64::from_bits(b));
-        let start = t_free.max(ready_time[i]);
-        let end = start + c[i];
-        free.push(Reverse(end.to_bits()));
-        makespan = makespan.max(end);
-        for &s in &succ[i] {
-            ready_time[s] = ready_time[s].max(end);
-            indeg[s] -= 1;
-            if indeg[s] == 0 {
-                ready.push((key(s), s));
-            }
-        }
-    }
-    ScheduleReport {
-        workers,
-        work,
-        span,
-        makespan,
-        brent_bound: work / workers as f64 + span,
-    }
 }
 
 impl Backend for Tracer {
@@ -780,41 +556,5 @@ impl Backend for Tracer {
 
     fn ciphertext_bytes(&self, ct: &TraceCiphertext) -> u64 {
         ckks_ciphertext_bytes(self.params.ring_degree, &self.params.moduli, ct.level)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn node(kind: OpKind, inputs: Vec<usize>) -> Node {
-        Node {
-            kind,
-            inputs,
-            level: 0,
-            scale: 1.0,
-        }
-    }
-
-    #[test]
-    fn work_span_and_schedule_of_a_fork_join() {
-        // 0 -> {1,2,3,4} -> 5 (sum of four): unit costs.
-        let mut nodes = vec![node(OpKind::Encode, vec![])];
-        for _ in 0..4 {
-            nodes.push(node(OpKind::Rotate, vec![0]));
-        }
-        nodes.push(node(OpKind::Add, vec![1, 2]));
-        nodes.push(node(OpKind::Add, vec![3, 4]));
-        nodes.push(node(OpKind::Add, vec![5, 6]));
-        let cost = CostModel::unit();
-        let r1 = schedule_nodes(&nodes, &cost, 1);
-        assert_eq!(r1.work, 8.0);
-        assert_eq!(r1.span, 4.0);
-        assert_eq!(r1.makespan, 8.0);
-        let r2 = schedule_nodes(&nodes, &cost, 2);
-        assert_eq!(r2.makespan, 5.0);
-        let r8 = schedule_nodes(&nodes, &cost, 8);
-        assert_eq!(r8.makespan, 4.0);
-        assert!(r8.makespan <= r8.brent_bound);
     }
 }
