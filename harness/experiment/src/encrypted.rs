@@ -58,18 +58,33 @@ struct RoundOutput {
     decrypt_s: f64,
 }
 
+/// What one circuit application trains on.
+struct RoundInput<'a> {
+    /// (minibatch size, features, slots).
+    shape: (usize, usize, usize),
+    zs: &'a [Vec<f64>],
+    etas: &'a [f64],
+    w0: &'a [f64],
+    v0: &'a [f64],
+}
+
 /// Runs one application of `kind` on `k = zs.len()` minibatches from model (w0, v0):
-/// `client` encrypts and decrypts, `server` trains.
+/// `client` encrypts and decrypts, `server` trains, `run_graph` runs what the server
+/// recorded (inside the timed training phase; a no-op for eager backends).
 fn apply_circuit<B: Backend>(
     kind: CircuitKind,
     client: &Evaluator<B>,
     server: &Evaluator<B>,
-    shape: (usize, usize, usize),
-    zs: &[Vec<f64>],
-    etas: &[f64],
-    (w0, v0): (&[f64], &[f64]),
+    input: &RoundInput<'_>,
     run_graph: &dyn Fn() -> Result<()>,
 ) -> Result<RoundOutput> {
+    let RoundInput {
+        shape,
+        zs,
+        etas,
+        w0,
+        v0,
+    } = *input;
     let (b, f, slots) = shape;
     let k = zs.len();
     macro_rules! run_with {
@@ -127,16 +142,14 @@ fn trace(
     etas: &[f64],
 ) -> Result<(TraceReport, Vec<Node>)> {
     let zero = vec![0.0; shape.1];
-    apply_circuit(
-        kind,
-        eval,
-        eval,
+    let input = RoundInput {
         shape,
         zs,
         etas,
-        (&zero, &zero),
-        &|| Ok(()),
-    )?;
+        w0: &zero,
+        v0: &zero,
+    };
+    apply_circuit(kind, eval, eval, &input, &|| Ok(()))?;
     let report = eval
         .backend()
         .report()
@@ -353,8 +366,13 @@ pub fn execute_encrypted(
     for round in 0..c.rounds {
         let range = round * k..(round + 1) * k;
         let zs = minibatches(data, range.clone());
-        let shape = (b, f, setup.slots);
-        let round_etas = &etas[range.clone()];
+        let input = RoundInput {
+            shape: (b, f, setup.slots),
+            zs: &zs,
+            etas: &etas[range.clone()],
+            w0: &w,
+            v0: &v,
+        };
         let (out, upload_bytes) = match &executor {
             Executor::Dataflow(eval) => {
                 let run_graph = || -> Result<()> {
@@ -364,16 +382,7 @@ pub fn execute_encrypted(
                     }
                     Ok(())
                 };
-                let out = apply_circuit(
-                    kind,
-                    eval,
-                    eval,
-                    shape,
-                    &zs,
-                    round_etas,
-                    (&w, &v),
-                    &run_graph,
-                );
+                let out = apply_circuit(kind, eval, eval, &input, &run_graph);
                 // Every round runs the same graph; the first one is priced.
                 let graph = eval.backend().take_graph().map_err(|e| anyhow!("{e}"))?;
                 round_graph.get_or_insert(graph);
@@ -381,16 +390,7 @@ pub fn execute_encrypted(
                 (out, tally.upload_bytes)
             }
             Executor::Eager { server, client } => {
-                let out = apply_circuit(
-                    kind,
-                    client,
-                    server,
-                    shape,
-                    &zs,
-                    round_etas,
-                    (&w, &v),
-                    &|| Ok(()),
-                );
+                let out = apply_circuit(kind, client, server, &input, &|| Ok(()));
                 round_graph.get_or_insert_with(|| planned.clone());
                 (out, client.backend().take_encryption_tally().upload_bytes)
             }
