@@ -10,8 +10,8 @@ use lowdepth_plaintext::nesterov::{nesterov_etas, train as train_f64};
 use lowdepth_plaintext::{NesterovConfig, Sigmoid};
 use lowdepth_toolkit::backends::tracer::{depth_finder, Node, TraceReport};
 use lowdepth_toolkit::backends::{Tracer, TracerParams};
-use lowdepth_toolkit::costs::ScalingLaw;
-use lowdepth_toolkit::dataflow::{Dataflow, DataflowOptions, ExecutionReport};
+use lowdepth_toolkit::costs::{Contention, ScalingLaw};
+use lowdepth_toolkit::dataflow::{Dataflow, DataflowOptions, ExecutionReport, KindTime};
 use lowdepth_toolkit::planner::{plan, CircuitProfile, ParameterRequirement, PlannerConfig};
 use lowdepth_toolkit::scale::power_of_two_moduli;
 use lowdepth_toolkit::taskgraph::TaskGraph;
@@ -25,7 +25,7 @@ use crate::manifest::{
     ReferenceComparison, TestMetrics,
 };
 use crate::models::ModelOutcome;
-use crate::prediction::{calibrated_costs, predict};
+use crate::prediction::{calibrated_by_kind, calibrated_costs, predict};
 use crate::samples::IterationSample;
 
 /// The two circuits the harness compares.
@@ -268,6 +268,13 @@ pub struct EncryptedExtras {
     pub execution: Option<ExecutionReport>,
     /// The calibrated intra-op scaling laws that priced the projection.
     pub scaling_laws: Vec<ScalingLaw>,
+    /// The calibrated slowdown of each task kind when several run at once.
+    pub contention: Vec<Contention>,
+    /// Wall time of the task-cost calibration this run's prediction used (done once per
+    /// process, circuit and parameters; runs that reused it show the same figure).
+    pub calibration_wall_s: f64,
+    /// One round's work per task kind at the calibrated single-thread costs.
+    pub calibrated_by_kind: Vec<KindTime>,
     pub ckks: CkksFacts,
     pub reference: ReferenceComparison,
     pub peak_rss_bytes: Option<u64>,
@@ -454,6 +461,9 @@ pub fn execute_encrypted(
         projection_bounds,
         execution: last_execution.lock().ok().and_then(|r| r.clone()),
         scaling_laws: costs.laws.clone(),
+        contention: costs.contention.clone(),
+        calibration_wall_s: costs.calibration_wall_s,
+        calibrated_by_kind: calibrated_by_kind(&graph, &costs),
         ckks: CkksFacts {
             security: match c.security {
                 SecurityChoice::Bits128 => "bits128".into(),

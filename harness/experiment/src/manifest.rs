@@ -196,6 +196,17 @@ pub struct RunManifest {
     /// Encrypted runs: the calibrated intra-op scaling law of each task kind.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scaling_laws: Vec<lowdepth_toolkit::costs::ScalingLaw>,
+    /// Encrypted runs: the calibrated slowdown of each task kind when several run at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contention: Vec<lowdepth_toolkit::costs::Contention>,
+    /// Encrypted runs: wall time of the task-cost calibration (once per process, circuit
+    /// and parameters; runs that reused it repeat the figure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration_wall_s: Option<f64>,
+    /// Encrypted runs: one round's work per task kind at the calibrated single-thread
+    /// costs (beside `execution.by_kind`, the measured time per kind).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calibrated_by_kind: Vec<lowdepth_toolkit::dataflow::KindTime>,
     /// Name of the raw per-iteration samples file next to this manifest.
     pub samples_file: String,
 }
@@ -261,6 +272,9 @@ impl RunManifest {
             projection_bounds: Vec::new(),
             execution: None,
             scaling_laws: Vec::new(),
+            contention: Vec::new(),
+            calibration_wall_s: None,
+            calibrated_by_kind: Vec::new(),
             samples_file: crate::layout::SAMPLES_FILE.to_string(),
         }
     }

@@ -8,6 +8,7 @@ use std::sync::{Mutex, OnceLock};
 
 use anyhow::{anyhow, Result};
 use lowdepth_toolkit::costs::{calibrate_tasks, TaskCosts, CALIBRATION_REPS};
+use lowdepth_toolkit::dataflow::KindTime;
 use lowdepth_toolkit::taskgraph::{simulate, ExecutionSetting, TaskGraph};
 use lowdepth_toolkit::{Backend, Evaluator};
 
@@ -74,7 +75,7 @@ pub fn predict(
         ));
     }
     let r = rounds as f64;
-    let time = |shape: &_, c: f64| costs.time_s(shape, c);
+    let time = |shape: &_, c: f64, running: usize| costs.time_running_s(shape, c, running);
     let mut points = Vec::new();
     let mut bounds = Vec::new();
     for setting in ExecutionSetting::ALL {
@@ -104,6 +105,28 @@ pub fn predict(
     Ok((points, bounds))
 }
 
+/// One round's server work per task kind as the calibration prices it on one thread (to
+/// set beside the executor's measured `by_kind`).
+pub fn calibrated_by_kind(graph: &TaskGraph, costs: &TaskCosts) -> Vec<KindTime> {
+    let mut out: Vec<KindTime> = Vec::new();
+    for task in graph.tasks.iter().filter(|t| t.shape.kind.is_server_work()) {
+        let t1 = costs.time_s(&task.shape, 1.0);
+        match out.iter_mut().find(|k| k.kind == task.shape.kind) {
+            Some(k) => {
+                k.tasks += 1;
+                k.busy_s += t1;
+            }
+            None => out.push(KindTime {
+                kind: task.shape.kind,
+                tasks: 1,
+                busy_s: t1,
+            }),
+        }
+    }
+    out.sort_by_key(|k| k.kind);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +152,7 @@ mod tests {
         ShapeTiming {
             shape: TaskShape::new(kind, 3),
             threads,
+            concurrent: false,
             median_s: s,
             samples_s: vec![s],
         }

@@ -101,6 +101,56 @@ pub fn write_projection_sections(md: &mut String, runs: &[RunResult], rows: &[Pr
         let _ = writeln!(md, "\n## Predictions checked against the measured runs\n");
         md.push_str(&table);
     }
+    let kinds = kind_table(runs);
+    if !kinds.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n## Op costs: calibrated against measured in training (1 thread)\n"
+        );
+        md.push_str(&kinds);
+    }
+}
+
+/// Per circuit and task kind, one round's time at the calibrated single-thread costs beside
+/// the time the executor measured for those tasks in the one-thread runs (median over
+/// runs): where the prediction's error comes from.
+pub fn kind_table(runs: &[RunResult]) -> String {
+    let mut md = String::new();
+    for circuit in [BASELINE, LOW_DEPTH] {
+        let one: Vec<&RunResult> = runs
+            .iter()
+            .filter(|r| r.manifest.model == circuit && r.manifest.threads == 1)
+            .filter(|r| r.manifest.execution.is_some() && !r.manifest.calibrated_by_kind.is_empty())
+            .collect();
+        let Some(first) = one.first() else { continue };
+        if md.is_empty() {
+            let _ = writeln!(
+                md,
+                "| circuit | task kind | tasks | calibrated s | measured s | measured / calibrated |"
+            );
+            let _ = writeln!(md, "|---|---|---|---|---|---|");
+        }
+        for k in &first.manifest.calibrated_by_kind {
+            let measured: Vec<f64> = one
+                .iter()
+                .filter_map(|r| r.manifest.execution.as_ref())
+                .filter_map(|e| e.by_kind.iter().find(|m| m.kind == k.kind))
+                .map(|m| m.busy_s)
+                .collect();
+            let m = crate::summary::median(measured).unwrap_or(f64::NAN);
+            let ratio = if k.busy_s > 0.0 {
+                m / k.busy_s
+            } else {
+                f64::NAN
+            };
+            let _ = writeln!(
+                md,
+                "| {circuit} | {:?} | {} | {:.2} | {m:.2} | {ratio:.2} |",
+                k.kind, k.tasks, k.busy_s
+            );
+        }
+    }
+    md
 }
 
 /// Where the predicted speedup first reaches [`PAPER_SPEEDUP`], or why it does not within the

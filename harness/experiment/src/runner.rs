@@ -103,6 +103,9 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
                     manifest.projection_bounds = x.projection_bounds.clone();
                     manifest.execution = x.execution.clone();
                     manifest.scaling_laws = x.scaling_laws.clone();
+                    manifest.contention = x.contention.clone();
+                    manifest.calibration_wall_s = Some(x.calibration_wall_s);
+                    manifest.calibrated_by_kind = x.calibrated_by_kind.clone();
                 }
                 let m = outcome.final_metrics();
                 let summary = match (m, outcome.phases.train_wall_s) {

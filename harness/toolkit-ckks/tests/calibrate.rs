@@ -91,7 +91,7 @@ fn ckks_task_calibration_and_simulation() {
     }
 
     // One core: the makespan is the sum of single-thread times, in both settings.
-    let time = |s: &TaskShape, c: f64| costs.time_s(s, c);
+    let time = |s: &TaskShape, c: f64, n: usize| costs.time_running_s(s, c, n);
     let work: f64 = graph
         .tasks
         .iter()

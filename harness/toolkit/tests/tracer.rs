@@ -114,7 +114,8 @@ fn work_span_and_schedule_of_a_circuit() {
     ops::row_vector_matrix(&eval, &r, &m).unwrap();
     let graph = TaskGraph::from_trace(&eval.backend().nodes().unwrap());
     // Unit costs (inputs are the customer's, free) make work and span task counts.
-    let unit_cost = |s: &TaskShape, _cores: f64| f64::from(u8::from(s.kind.is_server_work()));
+    let unit_cost =
+        |s: &TaskShape, _cores: f64, _running: usize| f64::from(u8::from(s.kind.is_server_work()));
     let at = |p| simulate(&graph, ExecutionSetting::Paper, p, &unit_cost);
     let (one, four, many) = (at(1), at(4), at(1000));
     let server_tasks = graph
@@ -153,7 +154,7 @@ fn work_span_and_schedule_of_a_circuit() {
         .collect();
     assert_eq!(mul_sums, vec![4; 4]);
     // The uncalibrated proxy scales with the primes; the critical path is part of the work.
-    let proxy = |s: &TaskShape, _cores: f64| proxy_cost(s);
+    let proxy = |s: &TaskShape, _cores: f64, _running: usize| proxy_cost(s);
     let p2 = simulate(&graph, ExecutionSetting::Paper, 2, &proxy);
     assert!(p2.work > 0.0 && p2.span > 0.0 && p2.span <= p2.work);
     assert!(p2.makespan >= p2.span && p2.makespan <= p2.work + 1e-9);

@@ -19,6 +19,15 @@ use crate::workload::pseudo_random;
 /// Default timed rounds per shape and thread count.
 pub const CALIBRATION_REPS: usize = 3;
 
+/// Bytes written between two timed calls so that each starts with cold caches (twice the
+/// 32 MiB last-level cache of this project's machines). In a training run an op's operands
+/// and keys were last touched many ops ago and come from memory; timing one operand pair
+/// over and over in a warm cache underpriced the low-depth circuit's ops by 15-20%.
+pub const EVICT_BYTES: usize = 64 << 20;
+
+/// Distinct rotation keys the timed rotations cycle through (for the same reason).
+const ROTATION_KEYS_CYCLED: usize = 32;
+
 /// Times `shapes` at 1 thread and at each of `threads` (through the checked evaluator,
 /// which must be able to encrypt) and fits the scaling laws.
 pub fn calibrate_tasks<B: Backend>(
@@ -41,6 +50,7 @@ pub fn calibrate_tasks<B: Backend>(
         .collect();
     let mut counts: BTreeSet<usize> = threads.iter().copied().filter(|&t| t > 0).collect();
     counts.insert(1);
+    let start = Instant::now();
     let operands = Operands::prepare(eval, &shapes)?;
     let mut timings = Vec::new();
     for &t in &counts {
@@ -52,11 +62,24 @@ pub fn calibrate_tasks<B: Backend>(
         timings.extend(samples.into_iter().map(|(shape, samples_s)| ShapeTiming {
             shape,
             threads: t,
+            concurrent: false,
             median_s: median(&samples_s),
             samples_s,
         }));
+        if t > 1 {
+            let samples = time_concurrent(eval, &operands, &shapes, reps, t)?;
+            timings.extend(samples.into_iter().map(|(shape, samples_s)| ShapeTiming {
+                shape,
+                threads: t,
+                concurrent: true,
+                median_s: median(&samples_s),
+                samples_s,
+            }));
+        }
     }
-    Ok(TaskCosts::from_timings(timings))
+    let mut costs = TaskCosts::from_timings(timings);
+    costs.calibration_wall_s = start.elapsed().as_secs_f64();
+    Ok(costs)
 }
 
 fn time_rounds<B: Backend>(
@@ -66,11 +89,76 @@ fn time_rounds<B: Backend>(
     reps: usize,
 ) -> Result<BTreeMap<TaskShape, Vec<f64>>> {
     let mut out: BTreeMap<TaskShape, Vec<f64>> = BTreeMap::new();
+    let mut evict = vec![0u64; EVICT_BYTES / 8];
+    let mut call = 0usize;
     for round in 0..=reps {
         for shape in shapes {
-            let t = run_once(eval, ops, shape)?;
+            for (i, x) in evict.iter_mut().enumerate() {
+                *x = x.wrapping_add(i as u64);
+            }
+            std::hint::black_box(&evict);
+            call += 1;
+            let t = run_once(eval, ops, shape, call)?;
             if round > 0 {
                 out.entry(*shape).or_default().push(t);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `copies` instances of each shape at once, each single-threaded on its own one-thread
+/// pool (as the paper setting's drivers run them), with different rotation keys: the time
+/// of one instance when `copies` ops compete for memory bandwidth and the shared cache.
+/// Samples are the mean instance time of each round.
+fn time_concurrent<B: Backend>(
+    eval: &Evaluator<B>,
+    ops: &Operands<B>,
+    shapes: &[TaskShape],
+    reps: usize,
+    copies: usize,
+) -> Result<BTreeMap<TaskShape, Vec<f64>>> {
+    let pools = (0..copies)
+        .map(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .map_err(|e| ToolkitError::Backend(format!("calibrate: one-thread pool: {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut out: BTreeMap<TaskShape, Vec<f64>> = BTreeMap::new();
+    let mut evict = vec![0u64; EVICT_BYTES / 8];
+    let mut call = 0usize;
+    for round in 0..=reps {
+        for shape in shapes {
+            for (i, x) in evict.iter_mut().enumerate() {
+                *x = x.wrapping_add(i as u64);
+            }
+            std::hint::black_box(&evict);
+            call += copies;
+            let times: Vec<Result<f64>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = pools
+                    .iter()
+                    .enumerate()
+                    .map(|(i, pool)| {
+                        scope.spawn(move || pool.install(|| run_once(eval, ops, shape, call + i)))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(ToolkitError::Backend(
+                                "calibrate: a timing thread panicked".into(),
+                            ))
+                        })
+                    })
+                    .collect()
+            });
+            let times = times.into_iter().collect::<Result<Vec<f64>>>()?;
+            if round > 0 {
+                let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+                out.entry(*shape).or_default().push(mean);
             }
         }
     }
@@ -135,7 +223,7 @@ impl<B: Backend> Operands<B> {
             .max()
             .unwrap_or(0);
         let steps = if max_fan > 0 {
-            rotation_steps(eval, max_fan)?
+            rotation_steps(eval, max_fan.max(ROTATION_KEYS_CYCLED))?
         } else {
             Vec::new()
         };
@@ -154,6 +242,7 @@ impl<B: Backend> Operands<B> {
 }
 
 /// `n` rotation steps with keys (repeating the ones found if there are fewer).
+/// Timed calls take them in turn, starting at a different one each call.
 fn rotation_steps<B: Backend>(eval: &Evaluator<B>, n: usize) -> Result<Vec<i32>> {
     let backend = eval.backend();
     let found: Vec<i32> = (1..eval.slots())
@@ -184,8 +273,13 @@ fn no_level(shape: &TaskShape) -> ToolkitError {
     }
 }
 
-/// Runs the backend call of `shape` once and returns its time.
-fn run_once<B: Backend>(eval: &Evaluator<B>, ops: &Operands<B>, shape: &TaskShape) -> Result<f64> {
+/// Runs the backend call of `shape` once (the `call`-th timed call) and returns its time.
+fn run_once<B: Backend>(
+    eval: &Evaluator<B>,
+    ops: &Operands<B>,
+    shape: &TaskShape,
+    call: usize,
+) -> Result<f64> {
     let be = eval.backend();
     let level = shape.level;
     let o = ops.level(level)?;
@@ -223,14 +317,21 @@ fn run_once<B: Backend>(eval: &Evaluator<B>, ops: &Operands<B>, shape: &TaskShap
             timed(|| be.drop_to_level(&from.a, level))
         }
         TaskKind::Rotate => {
-            let step = ops.steps.first().copied().unwrap_or(1);
+            let n = ops.steps.len().max(1);
+            let step = ops.steps.get(call % n).copied().unwrap_or(1);
             timed(|| be.rotate(&o.a, step))
         }
         TaskKind::RotateMany => {
-            let steps = ops.steps.get(..fan).ok_or_else(|| {
-                ToolkitError::InvalidParameters(format!("calibrate_tasks: {fan} steps"))
-            })?;
-            timed(|| be.rotate_many(&o.a, steps))
+            let n = ops.steps.len();
+            let steps: Vec<i32> = (0..fan)
+                .filter_map(|j| ops.steps.get((call + j) % n.max(1)).copied())
+                .collect();
+            if steps.len() != fan {
+                return Err(ToolkitError::InvalidParameters(format!(
+                    "calibrate_tasks: {fan} steps"
+                )));
+            }
+            timed(|| be.rotate_many(&o.a, &steps))
         }
     }
 }

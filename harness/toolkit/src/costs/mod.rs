@@ -38,8 +38,12 @@ pub const MIN_TASK_S: f64 = 1e-7;
 pub struct ShapeTiming {
     /// The task shape.
     pub shape: TaskShape,
-    /// Threads of the pool it ran in.
+    /// Threads of the pool it ran in; for a concurrent timing, the number of instances
+    /// that ran at once, each on one thread.
     pub threads: usize,
+    /// Whether `threads` single-threaded instances ran at once (a contention timing).
+    #[serde(default)]
+    pub concurrent: bool,
     /// Median of the samples (s).
     pub median_s: f64,
     /// All samples (s), in measurement order.
@@ -58,6 +62,18 @@ pub struct ScalingLaw {
     pub worst_relative_error: f64,
 }
 
+/// How much a task kind slows down when `running` tasks run at once, each on one thread:
+/// `time(running) / time(alone)`, fitted from concurrent timings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Contention {
+    /// Kind.
+    pub kind: TaskKind,
+    /// Tasks running at once.
+    pub running: usize,
+    /// Slowdown factor (at least 1 is typical; measured as it is).
+    pub factor: f64,
+}
+
 /// Calibrated task times.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskCosts {
@@ -65,6 +81,12 @@ pub struct TaskCosts {
     pub timings: Vec<ShapeTiming>,
     /// One law per kind measured.
     pub laws: Vec<ScalingLaw>,
+    /// Slowdown of each kind under concurrency, per measured number of concurrent tasks.
+    #[serde(default)]
+    pub contention: Vec<Contention>,
+    /// Wall time the calibration took (s; 0 when built from given timings).
+    #[serde(default)]
+    pub calibration_wall_s: f64,
     #[serde(skip)]
     single: BTreeMap<TaskShape, f64>,
 }
@@ -75,19 +97,22 @@ impl TaskCosts {
     pub fn from_timings(timings: Vec<ShapeTiming>) -> Self {
         let single: BTreeMap<TaskShape, f64> = timings
             .iter()
-            .filter(|t| t.threads == 1)
+            .filter(|t| t.threads == 1 && !t.concurrent)
             .map(|t| (t.shape, t.median_s.max(MIN_TASK_S)))
             .collect();
         let mut kinds: Vec<TaskKind> = timings.iter().map(|t| t.shape.kind).collect();
         kinds.sort_unstable();
         kinds.dedup();
         let laws = kinds
-            .into_iter()
-            .map(|kind| fit_law(kind, &timings, &single))
+            .iter()
+            .map(|&kind| fit_law(kind, &timings, &single))
             .collect();
+        let contention = fit_contention(&kinds, &timings, &single);
         Self {
             timings,
             laws,
+            contention,
+            calibration_wall_s: 0.0,
             single,
         }
     }
@@ -123,6 +148,35 @@ impl TaskCosts {
         t1 * amdahl(self.serial_fraction(shape.kind), cores, shape.level)
     }
 
+    /// [`TaskCosts::time_s`] while `running` tasks run at once: times the kind's measured
+    /// slowdown at that concurrency (linear between measured counts; beyond the largest
+    /// measured count, that count's factor: no contention is claimed that was not measured).
+    pub fn time_running_s(&self, shape: &TaskShape, cores: f64, running: usize) -> f64 {
+        self.time_s(shape, cores) * self.contention_factor(shape.kind, running)
+    }
+
+    /// Slowdown of `kind` when `running` tasks run at once (1 when alone or unmeasured).
+    pub fn contention_factor(&self, kind: TaskKind, running: usize) -> f64 {
+        let mut points: Vec<(usize, f64)> = vec![(1, 1.0)];
+        points.extend(
+            self.contention
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| (c.running, c.factor)),
+        );
+        points.sort_by_key(|p| p.0);
+        let r = running.max(1);
+        let upper = points.partition_point(|p| p.0 < r);
+        match (points.get(upper.wrapping_sub(1)), points.get(upper)) {
+            (_, Some(&(n, f))) if n == r => f,
+            (Some(&(n0, f0)), Some(&(n1, f1))) => {
+                f0 + (f1 - f0) * (r - n0) as f64 / (n1 - n0) as f64
+            }
+            (Some(&(_, f)), None) => f,
+            _ => 1.0,
+        }
+    }
+
     /// The shapes of `shapes` that have no single-thread timing.
     pub fn missing(&self, shapes: &[TaskShape]) -> Vec<TaskShape> {
         shapes
@@ -141,6 +195,39 @@ impl TaskCosts {
     }
 }
 
+/// Per kind and concurrency: the `T1`-weighted mean of concurrent time over alone time.
+fn fit_contention(
+    kinds: &[TaskKind],
+    timings: &[ShapeTiming],
+    single: &BTreeMap<TaskShape, f64>,
+) -> Vec<Contention> {
+    let mut out = Vec::new();
+    for &kind in kinds {
+        let mut counts: Vec<usize> = timings
+            .iter()
+            .filter(|t| t.concurrent && t.shape.kind == kind)
+            .map(|t| t.threads)
+            .collect();
+        counts.sort_unstable();
+        counts.dedup();
+        for running in counts {
+            let (num, den) = timings
+                .iter()
+                .filter(|t| t.concurrent && t.shape.kind == kind && t.threads == running)
+                .filter_map(|t| single.get(&t.shape).map(|&t1| (t.median_s, t1)))
+                .fold((0.0, 0.0), |(n, d), (tc, t1)| (n + tc, d + t1));
+            if den > 0.0 {
+                out.push(Contention {
+                    kind,
+                    running,
+                    factor: num / den,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// `s + (1 - s) / min(c, level + 1)` (at least one core).
 pub fn amdahl(serial_fraction: f64, cores: f64, level: usize) -> f64 {
     let m = cores.max(1.0).min(level as f64 + 1.0);
@@ -155,7 +242,7 @@ fn fit_law(
 ) -> ScalingLaw {
     let points: Vec<(f64, f64, f64)> = timings
         .iter()
-        .filter(|t| t.shape.kind == kind && t.threads > 1)
+        .filter(|t| t.shape.kind == kind && t.threads > 1 && !t.concurrent)
         .filter_map(|t| {
             let t1 = *single.get(&t.shape)?;
             let m = (t.threads as f64).min(t.shape.level as f64 + 1.0);
@@ -173,7 +260,7 @@ fn fit_law(
     };
     let worst_relative_error = timings
         .iter()
-        .filter(|t| t.shape.kind == kind && t.threads > 1)
+        .filter(|t| t.shape.kind == kind && t.threads > 1 && !t.concurrent)
         .filter_map(|t| {
             let t1 = *single.get(&t.shape)?;
             (t1 >= 1e-3).then(|| {
@@ -212,6 +299,7 @@ mod tests {
         ShapeTiming {
             shape: TaskShape::new(kind, level),
             threads,
+            concurrent: false,
             median_s: s,
             samples_s: vec![s],
         }
@@ -247,6 +335,25 @@ mod tests {
             costs.missing(&[shape, TaskShape::new(TaskKind::Add, 2)]),
             vec![TaskShape::new(TaskKind::Add, 2)]
         );
+    }
+
+    #[test]
+    fn contention_is_interpolated_and_held_beyond_the_measured_counts() {
+        let mut slowed = timing(TaskKind::Rotate, 7, 2, 1.3);
+        slowed.concurrent = true;
+        let mut more = timing(TaskKind::Rotate, 7, 4, 1.9);
+        more.concurrent = true;
+        let costs =
+            TaskCosts::from_timings(vec![timing(TaskKind::Rotate, 7, 1, 1.0), slowed, more]);
+        assert_eq!(costs.contention_factor(TaskKind::Rotate, 1), 1.0);
+        assert!((costs.contention_factor(TaskKind::Rotate, 2) - 1.3).abs() < 1e-12);
+        assert!((costs.contention_factor(TaskKind::Rotate, 3) - 1.6).abs() < 1e-12);
+        assert!((costs.contention_factor(TaskKind::Rotate, 64) - 1.9).abs() < 1e-12);
+        assert_eq!(costs.contention_factor(TaskKind::Add, 8), 1.0);
+        // Concurrent timings do not enter the intra-op law.
+        assert_eq!(costs.serial_fraction(TaskKind::Rotate), 1.0);
+        let shape = TaskShape::new(TaskKind::Rotate, 7);
+        assert!((costs.time_running_s(&shape, 1.0, 2) - 1.3).abs() < 1e-12);
     }
 
     #[test]

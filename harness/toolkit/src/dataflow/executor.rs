@@ -11,7 +11,7 @@ use super::graph::{GraphState, Ref, Shared, Status, TaskOp, Value};
 use super::DataflowOptions;
 use crate::backend::Backend;
 use crate::error::{Result, ToolkitError};
-use crate::taskgraph::{proxy_cost, ExecutionSetting, TaskShape};
+use crate::taskgraph::{proxy_cost, ExecutionSetting, TaskKind, TaskShape};
 
 /// What one [`Dataflow::execute`](super::Dataflow::execute) did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -30,6 +30,19 @@ pub struct ExecutionReport {
     pub peak_live_bytes: u64,
     /// Times a ready task waited because it would have exceeded the memory budget.
     pub memory_waits: usize,
+    /// Tasks and their summed wall times per kind (to set beside the calibrated costs).
+    pub by_kind: Vec<KindTime>,
+}
+
+/// Tasks of one kind in an execution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KindTime {
+    /// Kind.
+    pub kind: TaskKind,
+    /// Tasks run.
+    pub tasks: usize,
+    /// Sum of their wall times (s).
+    pub busy_s: f64,
 }
 
 /// Per-execution bookkeeping (under the graph lock).
@@ -88,6 +101,7 @@ pub(crate) fn execute<B: Backend>(
         return Err(e);
     }
     run.report.tasks = run.finished;
+    run.report.by_kind.sort_by_key(|k| k.kind);
     run.report.threads = threads;
     run.report.wall_s = start.elapsed().as_secs_f64();
     Ok(run.report)
@@ -244,6 +258,18 @@ fn finish_task<B: Backend>(
     };
     r.running -= 1;
     r.report.busy_s += elapsed;
+    let kind = g.tasks[task].shape.kind;
+    match r.report.by_kind.iter_mut().find(|k| k.kind == kind) {
+        Some(k) => {
+            k.tasks += 1;
+            k.busy_s += elapsed;
+        }
+        None => r.report.by_kind.push(KindTime {
+            kind,
+            tasks: 1,
+            busy_s: elapsed,
+        }),
+    }
     let value = match result.and_then(|v| check_metadata(server, &g, task, v)) {
         Ok(v) => v,
         Err(e) => {

@@ -60,7 +60,7 @@ mod executor;
 mod graph;
 
 pub use backend::{Dataflow, Deferred};
-pub use executor::ExecutionReport;
+pub use executor::{ExecutionReport, KindTime};
 
 pub use crate::costs::TaskCosts;
 pub use crate::taskgraph::ExecutionSetting;

@@ -76,21 +76,22 @@ pub struct Simulation {
     pub span: f64,
 }
 
-/// Simulates `graph` on `cores` cores. `time(shape, c)` is a task's duration on `c` cores
-/// (`c` may be fractional under sharing); `time(shape, 1.0)` is its single-thread cost,
-/// which also sets the priorities.
+/// Simulates `graph` on `cores` cores. `time(shape, c, running)` is a task's duration on
+/// `c` cores (fractional under sharing) while `running` tasks run at once (contention for
+/// memory and caches); `time(shape, 1.0, 1)` is its single-thread cost alone, which also
+/// sets the priorities.
 pub fn simulate(
     graph: &TaskGraph,
     setting: ExecutionSetting,
     cores: usize,
-    time: &dyn Fn(&TaskShape, f64) -> f64,
+    time: &dyn Fn(&TaskShape, f64, usize) -> f64,
 ) -> Simulation {
     let cores = cores.max(1);
     let n = graph.tasks.len();
     let t1: Vec<f64> = graph
         .tasks
         .iter()
-        .map(|t| time(&t.shape, 1.0).max(0.0))
+        .map(|t| time(&t.shape, 1.0, 1).max(0.0))
         .collect();
     let fastest: Vec<f64> = graph
         .tasks
@@ -98,12 +99,12 @@ pub fn simulate(
         .zip(&t1)
         .map(|(t, &one)| match setting {
             ExecutionSetting::Paper => one,
-            ExecutionSetting::Full => time(&t.shape, cores as f64).clamp(0.0, one),
+            ExecutionSetting::Full => time(&t.shape, cores as f64, 1).clamp(0.0, one),
         })
         .collect();
     let work: f64 = t1.iter().sum();
     let span = critical_path(graph, &fastest);
-    let bottom = graph.bottom_levels(|s| time(s, 1.0));
+    let bottom = graph.bottom_levels(|s| time(s, 1.0, 1));
     let succ = graph.successors();
     let mut indeg: Vec<usize> = vec![0; n];
     for (i, t) in graph.tasks.iter().enumerate() {
@@ -129,14 +130,17 @@ pub fn simulate(
             break; // a cycle or dangling input: cannot happen for a topological graph
         }
         let shares = allocate(&running, graph, setting, cores, time);
-        // Durations at the current shares; the first to finish sets the next event.
+        // Durations at the current shares and concurrency; the first to finish sets the
+        // next event.
+        let n = running.len();
         let rates: Vec<f64> = running
             .iter()
             .zip(&shares)
             .map(|(&(i, _), &c)| {
+                let shape = &graph.tasks[i].shape;
                 let d = match setting {
-                    ExecutionSetting::Paper => t1[i],
-                    ExecutionSetting::Full => time(&graph.tasks[i].shape, c),
+                    ExecutionSetting::Paper => time(shape, 1.0, n),
+                    ExecutionSetting::Full => time(shape, c, n),
                 };
                 if d > 0.0 {
                     1.0 / d
@@ -183,7 +187,7 @@ fn allocate(
     graph: &TaskGraph,
     setting: ExecutionSetting,
     cores: usize,
-    time: &dyn Fn(&TaskShape, f64) -> f64,
+    time: &dyn Fn(&TaskShape, f64, usize) -> f64,
 ) -> Vec<f64> {
     match setting {
         ExecutionSetting::Paper => vec![1.0; running.len()],
@@ -198,10 +202,14 @@ fn allocate(
 }
 
 /// The fewest cores (up to `cores`) at which the task reaches its fastest time.
-fn useful_cores(shape: &TaskShape, cores: usize, time: &dyn Fn(&TaskShape, f64) -> f64) -> f64 {
-    let best = time(shape, cores as f64);
+fn useful_cores(
+    shape: &TaskShape,
+    cores: usize,
+    time: &dyn Fn(&TaskShape, f64, usize) -> f64,
+) -> f64 {
+    let best = time(shape, cores as f64, 1);
     (1..=cores)
-        .find(|&c| time(shape, c as f64) <= best * (1.0 + 1e-9))
+        .find(|&c| time(shape, c as f64, 1) <= best * (1.0 + 1e-9))
         .unwrap_or(cores) as f64
 }
 
@@ -268,7 +276,7 @@ mod tests {
         TaskGraph { tasks }
     }
 
-    fn unit(shape: &TaskShape, _c: f64) -> f64 {
+    fn unit(shape: &TaskShape, _c: f64, _running: usize) -> f64 {
         if shape.kind == TaskKind::Input {
             0.0
         } else {
@@ -277,8 +285,19 @@ mod tests {
     }
 
     /// Perfectly parallel inside: time 1/c.
-    fn linear(shape: &TaskShape, c: f64) -> f64 {
-        unit(shape, c) / c
+    fn linear(shape: &TaskShape, c: f64, running: usize) -> f64 {
+        unit(shape, c, running) / c
+    }
+
+    #[test]
+    fn contention_slows_concurrent_tasks() {
+        let g = fork_join();
+        // Two at once take 1.5 each: four rotations in two waves, two additions together,
+        // the last alone.
+        let slowed =
+            |s: &TaskShape, c: f64, n: usize| unit(s, c, n) * if n >= 2 { 1.5 } else { 1.0 };
+        let m = simulate(&g, ExecutionSetting::Paper, 2, &slowed).makespan;
+        assert!((m - 5.5).abs() < 1e-9, "{m}");
     }
 
     #[test]
