@@ -90,8 +90,11 @@ fn ckks_task_calibration_and_simulation() {
         assert!(ks > add, "{shape:?}: {ks} s vs add {add} s");
     }
 
-    // One core: the makespan is the sum of single-thread times, in both settings.
-    let time = |s: &TaskShape, c: f64, n: usize| costs.time_running_s(s, c, n);
+    // One core: the makespan is the sum of single-thread times, in both settings. The
+    // schedule's properties below hold for the intra-op law alone; the measured contention
+    // of tiny INSECURE-size ops on a loaded test machine can exceed 2 and make two cores
+    // slower than one, so it is left out here (it has its own unit test in the toolkit).
+    let time = |s: &TaskShape, c: f64, _running: usize| costs.time_s(s, c);
     let work: f64 = graph
         .tasks
         .iter()
