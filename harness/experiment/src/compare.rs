@@ -197,20 +197,15 @@ mod tests {
     use crate::manifest::*;
 
     fn manifest(id: &str, depth: u32, accuracy: f64) -> RunManifest {
-        let json = serde_json::json!({
-            "run_id": id, "experiment": "e", "status": "ok", "model": "m", "threads": 1,
-            "repetition": 1, "seed": 1, "run_hash": "h", "config_hash": "c", "config": null,
-            "machine": {"hostname": "h", "os": "linux", "arch": "x86_64", "cpu_model": "c",
-                        "logical_cpus": 2, "memory_total_bytes": null, "cpu_flags_of_note": []},
-            "versions": {"lowdepth": "0", "rustc": "r", "git_commit": null, "git_dirty": null, "profile": "test"},
-            "started_unix_s": 0, "finished_unix_s": 1,
-            "phases": {"keygen_wall_s": null, "encrypt_wall_s": null, "train_wall_s": 1.0, "decrypt_wall_s": null},
-            "bandwidth": {"upload_data_bytes": 10, "upload_keys_bytes": 20, "download_model_bytes": 5},
-            "circuit": {"depth": depth, "op_counts": {"ct_ct_mul": 3}},
-            "final_metrics": {"accuracy": accuracy, "auc": 0.9, "log_loss": 0.3},
-            "samples_file": "samples.csv"
+        let mut m = crate::test_manifests::manifest("m", 1, 1);
+        m.run_id = id.to_string();
+        m.circuit.depth = Some(depth);
+        m.final_metrics = Some(TestMetrics {
+            accuracy,
+            auc: 0.9,
+            log_loss: 0.3,
         });
-        serde_json::from_value(json).expect("manifest")
+        m
     }
 
     fn map(ms: Vec<RunManifest>) -> BTreeMap<String, RunManifest> {

@@ -110,18 +110,7 @@ pub fn predict(
 pub fn calibrated_by_kind(graph: &TaskGraph, costs: &TaskCosts) -> Vec<KindTime> {
     let mut out: Vec<KindTime> = Vec::new();
     for task in graph.tasks.iter().filter(|t| t.shape.kind.is_server_work()) {
-        let t1 = costs.time_s(&task.shape, 1.0);
-        match out.iter_mut().find(|k| k.kind == task.shape.kind) {
-            Some(k) => {
-                k.tasks += 1;
-                k.busy_s += t1;
-            }
-            None => out.push(KindTime {
-                kind: task.shape.kind,
-                tasks: 1,
-                busy_s: t1,
-            }),
-        }
+        KindTime::add_to(&mut out, task.shape.kind, costs.time_s(&task.shape, 1.0));
     }
     out.sort_by_key(|k| k.kind);
     out

@@ -74,6 +74,7 @@ pub mod matrix;
 pub mod object;
 pub mod ops;
 pub mod planner;
+mod pool;
 pub mod scale;
 pub mod taskgraph;
 pub mod vector;

@@ -13,6 +13,7 @@ use super::{median, ShapeTiming, TaskCosts};
 use crate::backend::Backend;
 use crate::error::{Result, ToolkitError};
 use crate::evaluator::Evaluator;
+use crate::pool::thread_pool;
 use crate::taskgraph::{TaskKind, TaskShape};
 use crate::workload::pseudo_random;
 
@@ -53,28 +54,25 @@ pub fn calibrate_tasks<B: Backend>(
     let start = Instant::now();
     let operands = Operands::prepare(eval, &shapes)?;
     let mut timings = Vec::new();
-    for &t in &counts {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .map_err(|e| ToolkitError::Backend(format!("calibrate: pool of {t}: {e}")))?;
-        let samples = pool.install(|| time_rounds(eval, &operands, &shapes, reps))?;
+    let mut keep = |samples: BTreeMap<TaskShape, Vec<f64>>, threads: usize, concurrent: bool| {
         timings.extend(samples.into_iter().map(|(shape, samples_s)| ShapeTiming {
             shape,
-            threads: t,
-            concurrent: false,
+            threads,
+            concurrent,
             median_s: median(&samples_s),
             samples_s,
         }));
+    };
+    for &t in &counts {
+        let pool = thread_pool(t, "lowdepth-calibrate")?;
+        let alone = pool.install(|| {
+            time_rounds(&shapes, reps, 1, |shape, call| {
+                run_once(eval, &operands, shape, call)
+            })
+        })?;
+        keep(alone, t, false);
         if t > 1 {
-            let samples = time_concurrent(eval, &operands, &shapes, reps, t)?;
-            timings.extend(samples.into_iter().map(|(shape, samples_s)| ShapeTiming {
-                shape,
-                threads: t,
-                concurrent: true,
-                median_s: median(&samples_s),
-                samples_s,
-            }));
+            keep(time_concurrent(eval, &operands, &shapes, reps, t)?, t, true);
         }
     }
     let mut costs = TaskCosts::from_timings(timings);
@@ -82,11 +80,15 @@ pub fn calibrate_tasks<B: Backend>(
     Ok(costs)
 }
 
-fn time_rounds<B: Backend>(
-    eval: &Evaluator<B>,
-    ops: &Operands<B>,
+/// One untimed warm-up round and `reps` timed ones; within a round every shape runs once,
+/// after 64 MiB are written so that it starts with cold caches. `time(shape, call)` runs
+/// the `call`-th timed call (`calls_per_shape` calls numbered per shape) and returns its
+/// time.
+fn time_rounds(
     shapes: &[TaskShape],
     reps: usize,
+    calls_per_shape: usize,
+    mut time: impl FnMut(&TaskShape, usize) -> Result<f64>,
 ) -> Result<BTreeMap<TaskShape, Vec<f64>>> {
     let mut out: BTreeMap<TaskShape, Vec<f64>> = BTreeMap::new();
     let mut evict = vec![0u64; EVICT_BYTES / 8];
@@ -97,8 +99,8 @@ fn time_rounds<B: Backend>(
                 *x = x.wrapping_add(i as u64);
             }
             std::hint::black_box(&evict);
-            call += 1;
-            let t = run_once(eval, ops, shape, call)?;
+            call += calls_per_shape;
+            let t = time(shape, call)?;
             if round > 0 {
                 out.entry(*shape).or_default().push(t);
             }
@@ -119,50 +121,31 @@ fn time_concurrent<B: Backend>(
     copies: usize,
 ) -> Result<BTreeMap<TaskShape, Vec<f64>>> {
     let pools = (0..copies)
-        .map(|_| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .build()
-                .map_err(|e| ToolkitError::Backend(format!("calibrate: one-thread pool: {e}")))
-        })
+        .map(|_| thread_pool(1, "lowdepth-calibrate"))
         .collect::<Result<Vec<_>>>()?;
-    let mut out: BTreeMap<TaskShape, Vec<f64>> = BTreeMap::new();
-    let mut evict = vec![0u64; EVICT_BYTES / 8];
-    let mut call = 0usize;
-    for round in 0..=reps {
-        for shape in shapes {
-            for (i, x) in evict.iter_mut().enumerate() {
-                *x = x.wrapping_add(i as u64);
-            }
-            std::hint::black_box(&evict);
-            call += copies;
-            let times: Vec<Result<f64>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = pools
-                    .iter()
-                    .enumerate()
-                    .map(|(i, pool)| {
-                        scope.spawn(move || pool.install(|| run_once(eval, ops, shape, call + i)))
+    time_rounds(shapes, reps, copies, |shape, call| {
+        let times: Vec<Result<f64>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = pools
+                .iter()
+                .enumerate()
+                .map(|(i, pool)| {
+                    scope.spawn(move || pool.install(|| run_once(eval, ops, shape, call + i)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(ToolkitError::Backend(
+                            "calibrate: a timing thread panicked".into(),
+                        ))
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(ToolkitError::Backend(
-                                "calibrate: a timing thread panicked".into(),
-                            ))
-                        })
-                    })
-                    .collect()
-            });
-            let times = times.into_iter().collect::<Result<Vec<f64>>>()?;
-            if round > 0 {
-                let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
-                out.entry(*shape).or_default().push(mean);
-            }
-        }
-    }
-    Ok(out)
+                })
+                .collect()
+        });
+        let times = times.into_iter().collect::<Result<Vec<f64>>>()?;
+        Ok(times.iter().sum::<f64>() / times.len().max(1) as f64)
+    })
 }
 
 /// Fresh operands per level: two ciphertexts, a plaintext to add and one to multiply, and

@@ -91,11 +91,6 @@ impl<B: Backend> Dataflow<B> {
         &self.options
     }
 
-    /// Replaces the execution options (for the next [`Dataflow::execute`]).
-    pub fn set_options(&mut self, options: DataflowOptions) {
-        self.options = options;
-    }
-
     /// Runs every recorded task that has not run yet (see the module documentation).
     pub fn execute(&self) -> Result<ExecutionReport> {
         let _one = self
@@ -200,6 +195,13 @@ impl<B: Backend> Dataflow<B> {
             .ok_or_else(|| ToolkitError::Backend("dataflow: no handle recorded".into()))
     }
 
+    /// Records a task on `a` whose result keeps `a`'s level and scale (additions,
+    /// negation, integer products, rotations).
+    fn record_like(&self, op: TaskOp, kind: TaskKind, a: &Deferred<B>) -> Result<Deferred<B>> {
+        let l = level_of(a);
+        self.record_one(op, kind, l, (l, scale_of(a)))
+    }
+
     /// The computed ciphertext behind a handle, running the graph first if needed.
     fn ciphertext_value(&self, ct: &Deferred<B>) -> Result<B::Ciphertext> {
         if let Some(v) = self.stored(ct)? {
@@ -296,43 +298,19 @@ impl<B: Backend> Backend for Dataflow<B> {
     }
 
     fn add(&self, a: &Deferred<B>, b: &Deferred<B>) -> Result<Deferred<B>> {
-        let l = level_of(a);
-        self.record_one(
-            TaskOp::Add(a.at(), b.at()),
-            TaskKind::Add,
-            l,
-            (l, scale_of(a)),
-        )
+        self.record_like(TaskOp::Add(a.at(), b.at()), TaskKind::Add, a)
     }
 
     fn sub(&self, a: &Deferred<B>, b: &Deferred<B>) -> Result<Deferred<B>> {
-        let l = level_of(a);
-        self.record_one(
-            TaskOp::Sub(a.at(), b.at()),
-            TaskKind::Sub,
-            l,
-            (l, scale_of(a)),
-        )
+        self.record_like(TaskOp::Sub(a.at(), b.at()), TaskKind::Sub, a)
     }
 
     fn negate(&self, a: &Deferred<B>) -> Result<Deferred<B>> {
-        let l = level_of(a);
-        self.record_one(
-            TaskOp::Negate(a.at()),
-            TaskKind::Negate,
-            l,
-            (l, scale_of(a)),
-        )
+        self.record_like(TaskOp::Negate(a.at()), TaskKind::Negate, a)
     }
 
     fn add_plain(&self, a: &Deferred<B>, p: &Deferred<B>) -> Result<Deferred<B>> {
-        let l = level_of(a);
-        self.record_one(
-            TaskOp::AddPlain(a.at(), p.at()),
-            TaskKind::AddPlain,
-            l,
-            (l, scale_of(a)),
-        )
+        self.record_like(TaskOp::AddPlain(a.at(), p.at()), TaskKind::AddPlain, a)
     }
 
     fn mul_plain(&self, a: &Deferred<B>, p: &Deferred<B>) -> Result<Deferred<B>> {
@@ -356,13 +334,7 @@ impl<B: Backend> Backend for Dataflow<B> {
     }
 
     fn mul_int(&self, a: &Deferred<B>, i: i64) -> Result<Deferred<B>> {
-        let l = level_of(a);
-        self.record_one(
-            TaskOp::MulInt(a.at(), i),
-            TaskKind::MulInt,
-            l,
-            (l, scale_of(a)),
-        )
+        self.record_like(TaskOp::MulInt(a.at(), i), TaskKind::MulInt, a)
     }
 
     fn mul(&self, a: &Deferred<B>, b: &Deferred<B>) -> Result<Deferred<B>> {
@@ -421,13 +393,7 @@ impl<B: Backend> Backend for Dataflow<B> {
     }
 
     fn rotate(&self, a: &Deferred<B>, step: i32) -> Result<Deferred<B>> {
-        let l = level_of(a);
-        self.record_one(
-            TaskOp::Rotate(a.at(), step),
-            TaskKind::Rotate,
-            l,
-            (l, scale_of(a)),
-        )
+        self.record_like(TaskOp::Rotate(a.at(), step), TaskKind::Rotate, a)
     }
 
     fn rotate_many(&self, a: &Deferred<B>, steps: &[i32]) -> Result<Vec<Deferred<B>>> {

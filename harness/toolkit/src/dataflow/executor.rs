@@ -11,6 +11,7 @@ use super::graph::{GraphState, Ref, Shared, Status, TaskOp, Value};
 use super::DataflowOptions;
 use crate::backend::Backend;
 use crate::error::{Result, ToolkitError};
+use crate::pool::thread_pool;
 use crate::taskgraph::{proxy_cost, ExecutionSetting, TaskKind, TaskShape};
 
 /// What one [`Dataflow::execute`](super::Dataflow::execute) did.
@@ -43,6 +44,23 @@ pub struct KindTime {
     pub tasks: usize,
     /// Sum of their wall times (s).
     pub busy_s: f64,
+}
+
+impl KindTime {
+    /// Adds one task of `kind` taking `seconds` to a per-kind tally.
+    pub fn add_to(tally: &mut Vec<KindTime>, kind: TaskKind, seconds: f64) {
+        match tally.iter_mut().find(|k| k.kind == kind) {
+            Some(k) => {
+                k.tasks += 1;
+                k.busy_s += seconds;
+            }
+            None => tally.push(KindTime {
+                kind,
+                tasks: 1,
+                busy_s: seconds,
+            }),
+        }
+    }
 }
 
 /// Per-execution bookkeeping (under the graph lock).
@@ -109,13 +127,7 @@ pub(crate) fn execute<B: Backend>(
 
 /// One shared pool of `threads` (full) or one single-thread pool per driver (paper).
 fn build_pools(setting: ExecutionSetting, threads: usize) -> Result<Vec<rayon::ThreadPool>> {
-    let build = |n: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .thread_name(|i| format!("lowdepth-dataflow-{i}"))
-            .build()
-            .map_err(|e| ToolkitError::Backend(format!("dataflow: building a pool: {e}")))
-    };
+    let build = |n: usize| thread_pool(n, "lowdepth-dataflow");
     match setting {
         ExecutionSetting::Full => Ok(vec![build(threads)?]),
         ExecutionSetting::Paper => (0..threads).map(|_| build(1)).collect(),
@@ -258,18 +270,7 @@ fn finish_task<B: Backend>(
     };
     r.running -= 1;
     r.report.busy_s += elapsed;
-    let kind = g.tasks[task].shape.kind;
-    match r.report.by_kind.iter_mut().find(|k| k.kind == kind) {
-        Some(k) => {
-            k.tasks += 1;
-            k.busy_s += elapsed;
-        }
-        None => r.report.by_kind.push(KindTime {
-            kind,
-            tasks: 1,
-            busy_s: elapsed,
-        }),
-    }
+    KindTime::add_to(&mut r.report.by_kind, g.tasks[task].shape.kind, elapsed);
     let value = match result.and_then(|v| check_metadata(server, &g, task, v)) {
         Ok(v) => v,
         Err(e) => {

@@ -171,16 +171,6 @@ impl TaskGraph {
         Self { tasks }
     }
 
-    /// Number of tasks.
-    pub fn len(&self) -> usize {
-        self.tasks.len()
-    }
-
-    /// Whether the graph has no task.
-    pub fn is_empty(&self) -> bool {
-        self.tasks.is_empty()
-    }
-
     /// The distinct shapes of server work, sorted.
     pub fn shapes(&self) -> Vec<TaskShape> {
         let mut s: Vec<TaskShape> = self
