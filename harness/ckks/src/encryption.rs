@@ -22,15 +22,17 @@ fn check_plaintext(params: &CkksParameters, pt: &Plaintext) -> Result<()> {
     Ok(())
 }
 
-/// Small noise polynomials drawn under the lock, then released.
+/// Small noise polynomials drawn under the lock, then released. They are wiped on drop:
+/// with the ciphertext, the encryption noise (u, e0, e1, or the symmetric e together with
+/// the message) would reveal the secret key.
 fn draw(
     rng: &Mutex<ChaCha20Rng>,
     f: impl FnOnce(&mut ChaCha20Rng) -> Vec<Vec<i64>>,
-) -> Vec<Vec<i64>> {
-    match rng.lock() {
+) -> Zeroizing<Vec<Vec<i64>>> {
+    Zeroizing::new(match rng.lock() {
         Ok(mut g) => f(&mut g),
         Err(poisoned) => f(&mut poisoned.into_inner()),
-    }
+    })
 }
 
 /// Encrypts with the public key: (u·b + e0 + m, u·a + e1), u ternary.

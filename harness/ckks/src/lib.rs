@@ -76,4 +76,4 @@ pub use keys::{
 pub use params::{CkksParameters, ParameterSpec, MAX_PRIME_BITS};
 pub use sampling::{ERROR_BOUND, ERROR_SIGMA};
 pub use security::{max_log_qp_128, Security};
-pub use serialization::{Serializable, FORMAT_VERSION, MAGIC};
+pub use serialization::{Serializable, DIGEST_LEN, FORMAT_VERSION, MAGIC};

@@ -21,7 +21,7 @@ pub const MAX_PRIME_BITS: u32 = 50;
 /// What the user asks for; [`CkksParameters::try_new`] turns it into concrete moduli.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ParameterSpec {
-    /// log2 of the ring degree N (10..=16). Slots = N/2.
+    /// log2 of the ring degree N (10..=17). Slots = N/2.
     pub log_n: u32,
     /// log2 of the top-level scale Δ_L; scaling primes sit near 2^log_scale (20..=45).
     pub log_scale: u32,
@@ -99,8 +99,10 @@ impl CkksParameters {
     /// larger than every q_i, so P = ∏ p_k exceeds every digit modulus and the key-switching
     /// noise after division by P stays at the level of the rounding error.
     pub fn try_new(spec: ParameterSpec) -> Result<Self> {
-        if !(10..=16).contains(&spec.log_n) {
-            return Err(invalid("log_n", format!("{} not in 10..=16", spec.log_n)));
+        // The same range as the security table and the planner (2^17 is the largest ring
+        // either of them will ask for).
+        if !(10..=17).contains(&spec.log_n) {
+            return Err(invalid("log_n", format!("{} not in 10..=17", spec.log_n)));
         }
         if !(20..=45).contains(&spec.log_scale) {
             return Err(invalid(
@@ -193,7 +195,13 @@ impl CkksParameters {
         let (ntt_exponent, ntt_index_of_exponent) = ntt_exponents(n, &plans[0], &mods[0])?;
 
         let mut h = Sha256::new();
-        h.update(b"lowdepth-ckks params v1");
+        h.update(b"lowdepth-ckks params v2");
+        // The security level is part of the identity: an object made under insecure test
+        // parameters must not decode under a 128-bit set with the same primes.
+        h.update([match spec.security {
+            Security::Bits128 => 0u8,
+            Security::InsecureForTests => 1,
+        }]);
         h.update(spec.log_n.to_le_bytes());
         h.update(spec.log_scale.to_le_bytes());
         h.update((spec.dnum as u64).to_le_bytes());

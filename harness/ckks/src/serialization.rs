@@ -1,13 +1,16 @@
 //! Compact, versioned binary format.
 //!
-//! Every object starts with a 38-byte header: magic `LDCK`, format version (1), kind byte,
-//! and the 32-byte SHA-256 fingerprint of the parameters it belongs to. Residues are
+//! Every object starts with a 38-byte header: magic `LDCK`, format version (2), kind byte,
+//! and the 32-byte SHA-256 fingerprint of the parameters it belongs to, and ends with a
+//! 32-byte SHA-256 digest of everything before it. Residues are
 //! bit-packed, limb by limb, in ceil(log2 q_i) bits each (LSB first); integers are
 //! little-endian. Keys whose uniform halves were expanded from a seed (all keys made by
 //! [`crate::KeyGenerator`]) are written as the 32-byte seed plus the b parts only. Decoding
-//! checks the header, every length and every residue (< q_i) and
+//! checks the magic, the version and the digest before it parses anything (so a flipped
+//! residue or a changed scale is caught, and a corrupted parameter blob builds no ring),
+//! then the header, every length and every residue (< q_i), and
 //! rejects trailing bytes: corrupted, truncated or foreign input gives [`CkksError::Decode`],
-//! never a panic.
+//! never a panic. The digest detects corruption, not tampering: it is not a MAC.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,12 +21,17 @@ use crate::keys::{GaloisKeys, PublicKey, RelinearizationKey, SwitchingKey};
 use crate::params::{CkksParameters, ParameterSpec, Security};
 use crate::ring::poly::RnsPoly;
 use crate::sampling::{expand_key_part, expand_seed};
+use sha2::{Digest, Sha256};
 
 /// File magic.
 pub const MAGIC: [u8; 4] = *b"LDCK";
-/// Current format version.
-pub const FORMAT_VERSION: u8 = 1;
+/// Current format version (2 added the trailing digest).
+pub const FORMAT_VERSION: u8 = 2;
 const HEADER_LEN: usize = 4 + 1 + 1 + 32;
+/// Length of the trailing SHA-256 digest.
+pub const DIGEST_LEN: usize = 32;
+/// Bytes every object spends on framing: header and digest.
+const FRAME_LEN: usize = HEADER_LEN + DIGEST_LEN;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -75,6 +83,13 @@ fn write_header(out: &mut Vec<u8>, kind: Kind, fingerprint: &[u8; 32]) {
     out.push(FORMAT_VERSION);
     out.push(kind as u8);
     out.extend_from_slice(fingerprint);
+}
+
+/// Appends the digest of everything written so far; the last step of every encoder.
+fn seal(mut out: Vec<u8>) -> Vec<u8> {
+    let digest: [u8; DIGEST_LEN] = Sha256::digest(&out).into();
+    out.extend_from_slice(&digest);
+    out
 }
 
 fn write_poly(out: &mut Vec<u8>, params: &CkksParameters, poly: &RnsPoly, idx: &[usize]) {
@@ -211,12 +226,38 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn reader(bytes: &[u8], kind: Kind) -> Reader<'_> {
-    Reader {
+/// A reader over the object's body, after checking magic, version and digest (in that
+/// order, so that foreign input is named as such rather than as corrupted).
+fn reader(bytes: &[u8], kind: Kind) -> Result<Reader<'_>> {
+    let whole = Reader {
         bytes,
         pos: 0,
         what: kind.name(),
+    };
+    if bytes.len() < 4 || bytes[..4] != MAGIC {
+        return Err(whole.err("bad magic (not a lowdepth-ckks object)"));
     }
+    if bytes.len() < FRAME_LEN {
+        return Err(whole.err(format!(
+            "truncated: {} bytes, a framed object has at least {FRAME_LEN}",
+            bytes.len()
+        )));
+    }
+    if bytes[4] != FORMAT_VERSION {
+        return Err(whole.err(format!(
+            "unsupported format version {} (this build reads {FORMAT_VERSION})",
+            bytes[4]
+        )));
+    }
+    let (body, digest) = bytes.split_at(bytes.len() - DIGEST_LEN);
+    if Sha256::digest(body).as_slice() != digest {
+        return Err(whole.err("digest mismatch (corrupted or truncated)"));
+    }
+    Ok(Reader {
+        bytes: body,
+        pos: 0,
+        what: kind.name(),
+    })
 }
 
 fn mismatch(kind: Kind) -> CkksError {
@@ -226,7 +267,7 @@ fn mismatch(kind: Kind) -> CkksError {
 impl CkksParameters {
     /// Exact size of [`CkksParameters::to_bytes`].
     pub fn serialized_size(&self) -> usize {
-        HEADER_LEN + 8
+        FRAME_LEN + 8
     }
 
     /// Encodes the specification; the fingerprint in the header pins the resolved primes.
@@ -243,12 +284,12 @@ impl CkksParameters {
             Security::Bits128 => 0,
             Security::InsecureForTests => 1,
         });
-        out
+        seal(out)
     }
 
     /// Decodes parameters, rebuilds them and checks the fingerprint.
     pub fn try_from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = reader(bytes, Kind::Parameters);
+        let mut r = reader(bytes, Kind::Parameters)?;
         let fp = r.header(Kind::Parameters, None)?;
         let log_n = u32::from(r.u8()?);
         let log_scale = u32::from(r.u8()?);
@@ -278,7 +319,7 @@ impl CkksParameters {
 
 impl Serializable for Ciphertext {
     fn serialized_size(&self, params: &CkksParameters) -> usize {
-        HEADER_LEN + 2 + 8 + 2 * poly_size(params, &params.q_indices(self.level))
+        FRAME_LEN + 2 + 8 + 2 * poly_size(params, &params.q_indices(self.level))
     }
 
     fn to_bytes(&self, params: &CkksParameters) -> Result<Vec<u8>> {
@@ -290,11 +331,11 @@ impl Serializable for Ciphertext {
         out.extend_from_slice(&self.scale.to_le_bytes());
         write_poly(&mut out, params, &self.c0, &idx);
         write_poly(&mut out, params, &self.c1, &idx);
-        Ok(out)
+        Ok(seal(out))
     }
 
     fn try_from_bytes(bytes: &[u8], params: &CkksParameters) -> Result<Self> {
-        let mut r = reader(bytes, Kind::Ciphertext);
+        let mut r = reader(bytes, Kind::Ciphertext)?;
         r.header(Kind::Ciphertext, Some(&params.fingerprint()))?;
         let (level, scale) = level_scale(&mut r, params)?;
         let idx = params.q_indices(level);
@@ -327,7 +368,7 @@ fn level_scale(r: &mut Reader<'_>, params: &CkksParameters) -> Result<(usize, f6
 
 impl Serializable for SeededCiphertext {
     fn serialized_size(&self, params: &CkksParameters) -> usize {
-        HEADER_LEN + 2 + 8 + 32 + poly_size(params, &params.q_indices(self.level))
+        FRAME_LEN + 2 + 8 + 32 + poly_size(params, &params.q_indices(self.level))
     }
 
     fn to_bytes(&self, params: &CkksParameters) -> Result<Vec<u8>> {
@@ -344,11 +385,11 @@ impl Serializable for SeededCiphertext {
         out.extend_from_slice(&self.scale.to_le_bytes());
         out.extend_from_slice(&self.seed);
         write_poly(&mut out, params, &self.c0, &idx);
-        Ok(out)
+        Ok(seal(out))
     }
 
     fn try_from_bytes(bytes: &[u8], params: &CkksParameters) -> Result<Self> {
-        let mut r = reader(bytes, Kind::SeededCiphertext);
+        let mut r = reader(bytes, Kind::SeededCiphertext)?;
         r.header(Kind::SeededCiphertext, Some(&params.fingerprint()))?;
         let (level, scale) = level_scale(&mut r, params)?;
         let seed = r.array::<32>()?;
@@ -366,7 +407,7 @@ impl Serializable for SeededCiphertext {
 impl Serializable for PublicKey {
     fn serialized_size(&self, params: &CkksParameters) -> usize {
         let poly = poly_size(params, &params.q_indices(params.max_level()));
-        HEADER_LEN
+        FRAME_LEN
             + 1
             + match self.seed {
                 Some(_) => 32 + poly,
@@ -393,11 +434,11 @@ impl Serializable for PublicKey {
                 write_poly(&mut out, params, &self.a, &idx);
             }
         }
-        Ok(out)
+        Ok(seal(out))
     }
 
     fn try_from_bytes(bytes: &[u8], params: &CkksParameters) -> Result<Self> {
-        let mut r = reader(bytes, Kind::PublicKey);
+        let mut r = reader(bytes, Kind::PublicKey)?;
         r.header(Kind::PublicKey, Some(&params.fingerprint()))?;
         let idx = params.q_indices(params.max_level());
         let key = match r.u8()? {
@@ -503,7 +544,7 @@ fn read_switching_key(r: &mut Reader<'_>, params: &CkksParameters) -> Result<Swi
 
 impl Serializable for RelinearizationKey {
     fn serialized_size(&self, params: &CkksParameters) -> usize {
-        HEADER_LEN + switching_key_size(params, &self.key)
+        FRAME_LEN + switching_key_size(params, &self.key)
     }
 
     fn to_bytes(&self, params: &CkksParameters) -> Result<Vec<u8>> {
@@ -511,11 +552,11 @@ impl Serializable for RelinearizationKey {
         let mut out = Vec::with_capacity(self.serialized_size(params));
         write_header(&mut out, Kind::RelinearizationKey, &params.fingerprint());
         write_switching_key(&mut out, params, &self.key);
-        Ok(out)
+        Ok(seal(out))
     }
 
     fn try_from_bytes(bytes: &[u8], params: &CkksParameters) -> Result<Self> {
-        let mut r = reader(bytes, Kind::RelinearizationKey);
+        let mut r = reader(bytes, Kind::RelinearizationKey)?;
         r.header(Kind::RelinearizationKey, Some(&params.fingerprint()))?;
         let key = read_switching_key(&mut r, params)?;
         r.finish()?;
@@ -525,7 +566,7 @@ impl Serializable for RelinearizationKey {
 
 impl Serializable for GaloisKeys {
     fn serialized_size(&self, params: &CkksParameters) -> usize {
-        HEADER_LEN
+        FRAME_LEN
             + 4
             + self
                 .keys
@@ -547,11 +588,11 @@ impl Serializable for GaloisKeys {
                 write_switching_key(&mut out, params, k);
             }
         }
-        Ok(out)
+        Ok(seal(out))
     }
 
     fn try_from_bytes(bytes: &[u8], params: &CkksParameters) -> Result<Self> {
-        let mut r = reader(bytes, Kind::GaloisKeys);
+        let mut r = reader(bytes, Kind::GaloisKeys)?;
         r.header(Kind::GaloisKeys, Some(&params.fingerprint()))?;
         let count = r.u32()? as usize;
         let min_per_key = 4 + min_switching_key_size(params);

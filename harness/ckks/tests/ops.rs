@@ -364,7 +364,7 @@ fn invalid_specs_are_refused() {
         .spec();
     for bad in [
         ParameterSpec { log_n: 9, ..good },
-        ParameterSpec { log_n: 17, ..good },
+        ParameterSpec { log_n: 18, ..good },
         ParameterSpec { dnum: 0, ..good },
         ParameterSpec { levels: 0, ..good },
         ParameterSpec {
