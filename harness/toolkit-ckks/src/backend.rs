@@ -438,6 +438,13 @@ impl CkksBackend {
             .collect()
     }
 
+    /// Serializes an object for the server.
+    fn send(&self, object: &impl Serializable) -> Result<Vec<u8>> {
+        object
+            .to_bytes(&self.params)
+            .map_err(engine("send", self.slots()))
+    }
+
     fn record(&self, upload: u64, expanded: u64) {
         self.tally.ciphertexts.fetch_add(1, Ordering::Relaxed);
         self.tally.upload_bytes.fetch_add(upload, Ordering::Relaxed);
@@ -477,11 +484,12 @@ impl Backend for CkksBackend {
             EncryptionMode::SeededSymmetric => {
                 let client = self.client("encrypt")?;
                 let seeded = self.encrypt_seeded_plaintext(client, &pt)?;
-                let ct = self.expand(&seeded)?;
-                self.record(
-                    seeded.serialized_size(&self.params) as u64,
-                    ct.serialized_size(&self.params) as u64,
-                );
+                // What the server gets is decoded from the bytes the customer sends.
+                let sent = self.send(&seeded)?;
+                let received = SeededCiphertext::try_from_bytes(&sent, &self.params)
+                    .map_err(engine("receive", self.slots()))?;
+                let ct = self.expand(&received)?;
+                self.record(sent.len() as u64, ct.serialized_size(&self.params) as u64);
                 Ok(ct)
             }
             EncryptionMode::PublicKey => {
@@ -489,9 +497,11 @@ impl Backend for CkksBackend {
                     ToolkitError::Backend("encrypt: no public key on this backend".into())
                 })?;
                 let ct = enc.encrypt(&pt).map_err(engine("encrypt", self.slots()))?;
-                let bytes = ct.serialized_size(&self.params) as u64;
-                self.record(bytes, bytes);
-                Ok(ct)
+                let sent = self.send(&ct)?;
+                let received = Ciphertext::try_from_bytes(&sent, &self.params)
+                    .map_err(engine("receive", self.slots()))?;
+                self.record(sent.len() as u64, sent.len() as u64);
+                Ok(received)
             }
         }
     }

@@ -6,10 +6,13 @@
 //! - Keys are split: [`EvaluationKeys`] (parameters, relinearization key, Galois keys for
 //!   exactly the requested steps, optional public key) is what the server receives;
 //!   [`ClientKeys`] (secret key, encryption CSPRNG) never leaves the customer.
-//!   [`CkksBackend::server_view`] is the same backend without the client keys.
+//!   [`CkksBackend::server_view`] is the same backend without the client keys. The
+//!   evaluation keys are built from a [`KeyUpload`] (the bytes the customer sends), and
+//!   every uploaded ciphertext is decoded from its bytes before the server uses it, so the
+//!   upload figures are lengths of real bytes.
 //! - `encrypt` on a client backend is **seeded symmetric** encryption with the secret key
-//!   (the customer's upload form, half the bytes), expanded to an ordinary ciphertext as the
-//!   server would on receipt; the seeded sizes are tallied
+//!   (the customer's upload form, half the bytes), serialized, decoded and expanded to an
+//!   ordinary ciphertext as the server does on receipt; the bytes sent are tallied
 //!   ([`CkksBackend::take_encryption_tally`]) and available per level
 //!   ([`CkksBackend::seeded_ciphertext_bytes`]). [`EncryptionMode::PublicKey`] switches to
 //!   public-key encryption.
@@ -62,8 +65,10 @@
 pub mod backend;
 pub mod error;
 pub mod setup;
+pub mod upload;
 
 pub use backend::{CkksBackend, ClientKeys, EncryptionMode, EncryptionTally, EvaluationKeys};
 pub use error::map_engine_error;
 pub use lowdepth_ckks::Security;
 pub use setup::{CkksSetup, SetupReport};
+pub use upload::KeyUpload;

@@ -1,7 +1,6 @@
 //! From the planner's [`ParameterRequirement`] to engine parameters, keys and a backend.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::Instant;
 
 use lowdepth_ckks::{CkksParameters, KeyGenerator, ParameterSpec, Security, MAX_PRIME_BITS};
@@ -11,16 +10,17 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{CkksBackend, ClientKeys, EvaluationKeys};
+use crate::backend::{CkksBackend, ClientKeys};
 use crate::error::engine;
+use crate::upload::KeyUpload;
 
 /// What key generation produced, for the run manifest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetupReport {
-    /// Wall time of parameter construction and key generation (secret, public,
-    /// relinearization, Galois keys), in seconds.
+    /// Wall time of parameter construction, key generation (secret, public,
+    /// relinearization, Galois keys) and the keys' round trip through bytes, in seconds.
     pub keygen_wall_s: f64,
-    /// Relinearization plus Galois keys, serialized (what the customer uploads besides data).
+    /// Relinearization plus Galois keys: bytes the customer sends besides data.
     pub eval_key_bytes: u64,
     /// Serialized relinearization key.
     pub relin_key_bytes: u64,
@@ -159,23 +159,21 @@ impl CkksSetup {
         let pk = keygen.public_key(&sk).map_err(&map)?;
         let rlk = keygen.relinearization_key(&sk).map_err(&map)?;
         let gk = keygen.galois_keys(&sk, &steps_i32, false).map_err(&map)?;
-        let keys = EvaluationKeys::try_new(
-            params.clone(),
-            Some(Arc::new(pk)),
-            Arc::new(rlk),
-            Arc::new(gk),
-            steps,
-        )?;
+        // The keys travel as bytes: the evaluation keys every backend uses are decoded
+        // from what the customer sends, and the key figures are the lengths sent.
+        let upload = KeyUpload::encode(&params, Some(&pk), &rlk, &gk, steps)?;
+        drop((pk, rlk, gk));
+        let keys = upload.decode()?;
         let client = ClientKeys::new(sk, next_seed());
         let backend = CkksBackend::new_client(keys, client, next_seed())?;
         let keygen_wall_s = start.elapsed().as_secs_f64();
         let k = backend.evaluation_keys();
         let report = SetupReport {
             keygen_wall_s,
-            eval_key_bytes: k.eval_key_bytes(),
-            relin_key_bytes: k.relin_key_bytes(),
-            galois_key_bytes: k.galois_key_bytes(),
-            public_key_bytes: k.public_key_bytes(),
+            eval_key_bytes: upload.eval_key_bytes(),
+            relin_key_bytes: upload.relin_key.len() as u64,
+            galois_key_bytes: upload.galois_keys.len() as u64,
+            public_key_bytes: upload.public_key.as_ref().map_or(0, |b| b.len() as u64),
             galois_keys: k.galois_key_count(),
             rotation_steps: k.rotation_steps().iter().copied().collect(),
             log_n: params.log_n(),

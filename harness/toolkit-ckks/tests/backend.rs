@@ -196,7 +196,7 @@ fn setup_refuses_what_it_cannot_build() {
     big.special_prime_bits = 60;
     assert!(CkksSetup::spec_for(&big, Security::Bits128).is_err());
     assert!(matches!(
-        CkksSetup::for_circuit(&requirement(2, 17, vec![]), Security::Bits128, Some(1)),
+        CkksSetup::for_circuit(&requirement(2, 18, vec![]), Security::Bits128, Some(1)),
         Err(ToolkitError::InvalidParameters(_))
     ));
     // A secure small set is accepted: N = 2^13, 1 level, q_0 45 + 40 + one 50-bit special.
@@ -208,4 +208,56 @@ fn setup_refuses_what_it_cannot_build() {
         backend.params(),
         &CkksParameters::insecure_test_n10_l4().unwrap()
     );
+}
+
+#[test]
+fn the_server_keys_are_decoded_from_the_bytes_the_customer_sends() {
+    use lowdepth_ckks::KeyGenerator;
+    use lowdepth_toolkit_ckks::KeyUpload;
+    let params = CkksParameters::try_new(spec(10, 2, 3)).unwrap();
+    let mut kg = KeyGenerator::from_seed(&params, [9u8; 32]);
+    let sk = kg.secret_key();
+    let rlk = kg.relinearization_key(&sk).unwrap();
+    let gk = kg.galois_keys(&sk, &[1, 3], false).unwrap();
+    let steps = [1usize, 3].into_iter().collect();
+    let upload = KeyUpload::encode(&params, None, &rlk, &gk, steps).unwrap();
+    assert_eq!(
+        upload.eval_key_bytes(),
+        (rlk.to_bytes(&params).unwrap().len() + gk.to_bytes(&params).unwrap().len()) as u64
+    );
+    let keys = upload.decode().unwrap();
+    assert_eq!(keys.params(), &params);
+    assert_eq!(keys.galois_key_count(), 2);
+    assert!(keys.public_key().is_none());
+    // A flipped bit anywhere in what was sent is refused, naming the object.
+    for field in 0..3 {
+        let mut bad = upload.clone();
+        let bytes = match field {
+            0 => &mut bad.parameters,
+            1 => &mut bad.relin_key,
+            _ => &mut bad.galois_keys,
+        };
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0x10;
+        let err = bad.decode().unwrap_err().to_string();
+        assert!(err.contains("digest"), "field {field}: {err}");
+    }
+}
+
+#[test]
+fn upload_figures_are_lengths_of_sent_bytes() {
+    let (backend, report) = CkksSetup::from_spec(spec(10, 2, 3), &[1], Some(5)).unwrap();
+    let p = backend.params().clone();
+    let keys = backend.evaluation_keys();
+    assert_eq!(
+        report.public_key_bytes,
+        keys.public_key().unwrap().to_bytes(&p).unwrap().len() as u64
+    );
+    let ct = backend.encrypt(&[0.25], 2, 2f64.powi(40)).unwrap();
+    let tally = backend.take_encryption_tally();
+    assert_eq!(
+        tally.upload_bytes,
+        backend.seeded_ciphertext_bytes(2).unwrap()
+    );
+    assert_eq!(tally.expanded_bytes, ct.to_bytes(&p).unwrap().len() as u64);
 }
