@@ -1,6 +1,6 @@
 //! HELR's training circuit expressed with the toolkit's objects and operations.
 //!
-//! Per minibatch (model `v_t` at depth `d`, DESIGN.md section 5):
+//! Per minibatch (model `v_t` at depth `d`, docs/design.md section 5):
 //!
 //! | step | operation | depth |
 //! |---|---|---|

@@ -1,6 +1,6 @@
 //! # lowdepth-plaintext
 //!
-//! The f64 reference models every encrypted circuit is compared with (DESIGN.md section 2):
+//! The f64 reference models every encrypted circuit is compared with (docs/design.md section 2):
 //! HELR's minibatch Nesterov accelerated gradient with
 //! (a) the cubic `p(x) = 0.5 - 0.0843 x + 0.0002 x^3` — what the circuits compute, so the
 //! decrypted model must match it to CKKS precision — and

@@ -1,4 +1,4 @@
-//! HELR's minibatch Nesterov accelerated gradient, exactly as DESIGN.md section 2 states it.
+//! HELR's minibatch Nesterov accelerated gradient, exactly as docs/design.md section 2 states it.
 //!
 //! With `alpha_0 = cfg.alpha0` and `alpha_1 = (1 + sqrt(1 + 4 alpha_0^2)) / 2`, iteration
 //! `t = 0, 1, ...` uses batch `Z_t = batches.for_iteration(t)` (`b x f`) and

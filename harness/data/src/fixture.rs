@@ -55,7 +55,7 @@ pub fn files() -> MnistFiles {
 }
 
 /// `k` minibatches of `rows` rows of the fixture's preprocessed training set (3 vs 8,
-/// `z = y'(1, x)` padded to 256, DESIGN.md section 2), each flattened row-major. Rows are
+/// `z = y'(1, x)` padded to 256, docs/design.md section 2), each flattened row-major. Rows are
 /// drawn cyclically in a fixed scrambled order (row `(t·rows + i)·7919 mod n`), so any
 /// minibatch size gets values with the real data's range (examples, benchmarks).
 pub fn scrambled_minibatches(k: usize, rows: usize) -> Result<Vec<Vec<f64>>> {

@@ -1,6 +1,6 @@
 //! # lowdepth-data
 //!
-//! The training data of the benchmark, as HELR prepares it (DESIGN.md section 2):
+//! The training data of the benchmark, as HELR prepares it (docs/design.md section 2):
 //!
 //! - [`idx`]: read/write IDX files (raw or gzip), strict, errors that name the file;
 //! - [`fetch`]: find the four MNIST files, run `scripts/fetch_mnist.py` if they are missing,

@@ -26,7 +26,7 @@ fn full_mnist_counts_match_helr() -> Result<(), DataError> {
     assert_eq!(split.train.labels.len(), 60_000);
     assert_eq!(split.test.labels.len(), 10_000);
     let task = binary_task(&split.train, &split.test, &PreprocessConfig::default())?;
-    // DESIGN.md section 2: 6,131 threes + 5,851 eights / 1,010 + 974
+    // docs/design.md section 2: 6,131 threes + 5,851 eights / 1,010 + 974
     assert_eq!(task.train.class_counts(), (5_851, 6_131));
     assert_eq!(task.test.class_counts(), (974, 1_010));
     assert_eq!((task.train.n, task.test.n), (11_982, 1_984));

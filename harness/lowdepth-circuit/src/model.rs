@@ -1,4 +1,4 @@
-//! Pure-f64 models of the training: the direct recurrence (DESIGN.md section 2) and the
+//! Pure-f64 models of the training: the direct recurrence (docs/design.md section 2) and the
 //! low-depth algebra (unrolled pairs, Gram blocks, reordered Nesterov) that the encrypted
 //! circuit implements. Tests check that both agree to 1e-12 relative, which validates the
 //! algebra independently of layouts and levels.
@@ -48,7 +48,7 @@ fn axpby(a: f64, x: &[f64], b: f64, y: &[f64]) -> Vec<f64> {
     x.iter().zip(y).map(|(p, q)| a * p + b * q).collect()
 }
 
-/// The direct recurrence of DESIGN.md section 2 on minibatches `Z_t` (`b x f`, row-major):
+/// The direct recurrence of docs/design.md section 2 on minibatches `Z_t` (`b x f`, row-major):
 /// returns `(w_k, v_k)`. `etas[t]` is the Nesterov coefficient of iteration `t`.
 pub fn reference_train(
     minibatches: &[Vec<f64>],

@@ -1,6 +1,6 @@
 //! Parameter planner: from a traced circuit to CKKS parameter requirements.
 //!
-//! Policy (DESIGN.md section 6), the same for every circuit:
+//! Policy (docs/design.md section 6), the same for every circuit:
 //!
 //! - `levels = d`, the depth the tracer measured; scaling primes of `log_scale` bits;
 //! - `q_0` of `log_scale + max_value_bits + guard_bits` bits, so the largest value

@@ -59,7 +59,7 @@ const ALL_OPS: [Op; 19] = [
     Op::MatrixMatrixTranspose,
 ];
 
-/// The depth table of DESIGN.md section 4.
+/// The depth table of docs/design.md section 4.
 fn expected_depth(op: Op) -> usize {
     match op {
         Op::Add | Op::Sub | Op::Negate | Op::AddPlain | Op::AddScalar | Op::MulInt => 0,
