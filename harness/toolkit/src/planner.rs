@@ -163,7 +163,13 @@ pub fn plan(profile: &CircuitProfile, config: &PlannerConfig) -> Result<Paramete
                 let n = 1u64 << log_n;
                 let switching_key_bytes = (dnum as u64 * 2 * n * log_qp).div_ceil(8);
                 let keys = 1 + profile.rotation_steps.iter().filter(|&&s| s != 0).count() as u64;
-                let to_u32 = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);
+                // log2 Q <= log2 QP <= bound, a u32: these conversions cannot fail, but a
+                // failure is an error rather than a saturated figure.
+                let to_u32 = |x: u64| {
+                    u32::try_from(x).map_err(|_| {
+                        ToolkitError::InvalidParameters(format!("{x} bits exceed u32"))
+                    })
+                };
                 return Ok(ParameterRequirement {
                     levels: d,
                     log_scale: config.log_scale,
@@ -171,8 +177,8 @@ pub fn plan(profile: &CircuitProfile, config: &PlannerConfig) -> Result<Paramete
                     special_prime_bits: config.special_prime_bits,
                     special_primes: alpha,
                     dnum,
-                    log_q: to_u32(log_q),
-                    log_qp: to_u32(log_qp),
+                    log_q: to_u32(log_q)?,
+                    log_qp: to_u32(log_qp)?,
                     log_qp_bound: bound,
                     min_log_n: log_n,
                     rotation_steps: profile.rotation_steps.clone(),

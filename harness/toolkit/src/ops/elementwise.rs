@@ -125,10 +125,13 @@ pub fn adjust_level<B: Backend, T: EncryptedObject<B>>(
     T::from_parts(*a.layout(), cts)
 }
 
-fn matrix_dims<B: Backend>(m: &EncryptedMatrix<B>) -> (usize, usize) {
+fn matrix_dims<B: Backend>(op: &'static str, m: &EncryptedMatrix<B>) -> Result<(usize, usize)> {
     match m.layout().shape() {
-        Shape::Matrix { rows, cols } => (rows, cols),
-        _ => (0, 0),
+        Shape::Matrix { rows, cols } => Ok((rows, cols)),
+        other => Err(ToolkitError::ShapeMismatch {
+            op,
+            detail: format!("a matrix operand has the layout of a {other:?}"),
+        }),
     }
 }
 
@@ -138,7 +141,7 @@ pub(crate) fn check_row_matrix<B: Backend>(
     v: &EncryptedRowVector<B>,
     m: &EncryptedMatrix<B>,
 ) -> Result<()> {
-    let (rows, _) = matrix_dims(m);
+    let (rows, _) = matrix_dims(op, m)?;
     if v.layout().unit() != m.layout().unit() || v.len() != rows {
         return Err(ToolkitError::ShapeMismatch {
             op,
@@ -154,7 +157,7 @@ pub(crate) fn check_matrix_col<B: Backend>(
     m: &EncryptedMatrix<B>,
     v: &EncryptedColVector<B>,
 ) -> Result<()> {
-    let (_, cols) = matrix_dims(m);
+    let (_, cols) = matrix_dims(op, m)?;
     if v.layout().unit() != m.layout().unit() || v.len() != cols {
         return Err(ToolkitError::ShapeMismatch {
             op,
