@@ -153,7 +153,8 @@ def setup(o, name, reps):
         "p_moduli": p,
         "q_bits": [round(math.log2(m), 2) for m in q],
         "p_bits": [round(math.log2(m), 2) for m in p],
-        "log2_q": round(math.log2(cc.GetModulus()), 2),
+        # From the moduli: cc.GetModulus() is a double, infinite beyond 2^1024.
+        "log2_q": round(sum(math.log2(m) for m in q), 2),
         "log2_qp": round(sum(math.log2(m) for m in q + p), 2),
         "special_primes": len(p),
         "dnum": spec["dnum"],

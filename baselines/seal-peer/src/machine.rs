@@ -8,6 +8,8 @@ use std::process::Command;
 #[derive(Debug, Default)]
 pub struct RunFacts {
     pub command: String,
+    /// peer-compare's own command line (what `command` ran).
+    pub argv: String,
     pub started: String,
     pub finished: String,
     pub load_start: String,
@@ -18,6 +20,8 @@ pub struct RunFacts {
     /// Meta lines of every engine and preset (parameters, checks, keygen time).
     pub metas: Vec<serde_json::Value>,
     pub settings: String,
+    /// Workspace revision when the run started (the tree may change while it runs).
+    pub revision: String,
 }
 
 pub fn loadavg() -> String {
@@ -59,7 +63,7 @@ fn relevant_flags() -> String {
 }
 
 /// HEAD of the workspace and whether the tree differs from it.
-fn git_revision(workspace: &Path) -> String {
+pub fn git_revision(workspace: &Path) -> String {
     let git = |args: &[&str]| {
         Command::new("git")
             .arg("-C")
@@ -95,12 +99,13 @@ fn meta_str(meta: &serde_json::Value, key: &str) -> String {
     }
 }
 
-pub fn render(facts: &RunFacts, workspace: &Path) -> String {
+pub fn render(facts: &RunFacts) -> String {
     let mut s = String::new();
     let mut line = |k: &str, v: &str| {
         let _ = writeln!(s, "{k:<22} {v}");
     };
     line("command", &facts.command);
+    line("binary argv", &facts.argv);
     line("started (UTC)", &facts.started);
     line("finished (UTC)", &facts.finished);
     line("load average start", &facts.load_start);
@@ -112,7 +117,7 @@ pub fn render(facts: &RunFacts, workspace: &Path) -> String {
     );
     line("cpu flags", &relevant_flags());
     line("lowdepth kernel path", &facts.isa);
-    line("lowdepth revision", &git_revision(workspace));
+    line("lowdepth revision", &facts.revision);
     line("rustc (build)", env!("PEER_COMPARE_RUSTC"));
     for (engine, version) in &facts.peer_versions {
         line(&format!("{engine} package"), version);

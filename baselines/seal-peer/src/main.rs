@@ -174,7 +174,11 @@ fn run(args: &Args) -> Result<ExitCode> {
     let mut run = Run {
         samples: Samples::default(),
         facts: RunFacts {
-            command: std::env::args().collect::<Vec<_>>().join(" "),
+            // scripts/peers.sh names itself; a direct run records its own argv.
+            command: std::env::var("PEER_COMPARE_INVOKED_AS")
+                .unwrap_or_else(|_| std::env::args().collect::<Vec<_>>().join(" ")),
+            argv: std::env::args().collect::<Vec<_>>().join(" "),
+            revision: machine::git_revision(workspace),
             started: utc::utc_now(),
             load_start: loadavg(),
             isa: isa.clone(),
@@ -211,17 +215,14 @@ fn run(args: &Args) -> Result<ExitCode> {
     }
     run.facts.finished = utc::utc_now();
     run.facts.load_end = loadavg();
-    write_outputs(args, &run, &isa, workspace)?;
+    write_outputs(args, &run, &isa)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_outputs(args: &Args, run: &Run, isa: &str, workspace: &Path) -> Result<()> {
+fn write_outputs(args: &Args, run: &Run, isa: &str) -> Result<()> {
     let out: PathBuf = args.out.clone();
     write_atomic(&out.join("peers.csv"), &run.samples.to_csv(isa))?;
-    write_atomic(
-        &out.join("machine.txt"),
-        &machine::render(&run.facts, workspace),
-    )?;
+    write_atomic(&out.join("machine.txt"), &machine::render(&run.facts))?;
     let params: String = run.facts.metas.iter().map(|m| format!("{m}\n")).collect();
     write_atomic(&out.join("params.jsonl"), &params)?;
 
