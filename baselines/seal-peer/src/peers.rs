@@ -245,3 +245,64 @@ impl PeerProcess {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in peer (named like the real script) that speaks peer_protocol.py's lines.
+    fn stand_in(dir: &Path, kind: PeerKind, body: &str) -> PeerCommand {
+        std::fs::write(dir.join(kind.script()), body).expect("write stand-in peer");
+        PeerCommand {
+            kind,
+            python: "python3".into(),
+            scripts: dir.to_path_buf(),
+        }
+    }
+
+    const FAKE_PEER: &str = r#"
+import json, os, sys
+if "--check" in sys.argv:
+    print("9.9"); sys.exit(0)
+print(json.dumps({"kind": "meta", "impl": "openfhe", "omp": os.environ.get("OMP_NUM_THREADS")}), flush=True)
+for line in sys.stdin:
+    print(json.dumps({"kind": "op", "op": "rotate", "samples_ms": [1.0, 2.0]}), flush=True)
+    print(json.dumps({"kind": "round_done"}), flush=True)
+"#;
+
+    #[test]
+    fn rounds_follow_the_protocol_and_threads_reach_the_peer() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let cmd = stand_in(dir.path(), PeerKind::OpenFhe, FAKE_PEER);
+        assert_eq!(cmd.check_installed().as_deref(), Ok("9.9"));
+        let StartedPeer { mut process, meta } = cmd.spawn("n15", 3, 2)?;
+        assert_eq!(meta["omp"], "2");
+        for _ in 0..2 {
+            let ops = process.round()?;
+            assert_eq!(ops.len(), 1);
+            assert_eq!((ops[0].op.as_str(), ops[0].samples_ms.len()), ("rotate", 2));
+        }
+        process.finish()
+    }
+
+    #[test]
+    fn a_missing_package_names_the_install_command() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let cmd = stand_in(dir.path(), PeerKind::Seal, "import sys\nsys.exit(3)\n");
+        let msg = cmd
+            .check_installed()
+            .expect_err("import failure must be reported");
+        assert!(msg.contains("scripts/install_peers.sh seal"), "{msg}");
+        assert!(msg.contains("tenseal==0.3.18"), "{msg}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_peer_that_dies_during_setup_is_an_error() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let cmd = stand_in(dir.path(), PeerKind::Seal, "import sys\nsys.exit(1)\n");
+        let err = cmd.spawn("n15", 3, 1).expect_err("no meta line");
+        assert!(err.to_string().contains("exited early"), "{err}");
+        Ok(())
+    }
+}
