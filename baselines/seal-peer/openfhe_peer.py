@@ -163,6 +163,7 @@ def setup(o, name, reps):
         "key_switch_technique": "HYBRID",
         "security_level": "HEStd_NotSet",
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS", "unset"),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "unset"),
         "openfhe_version": o.__version__,
         "openfhe_wheel": installed_version(),
         "keygen_s": round(keygen_s, 3),

@@ -35,18 +35,24 @@ def light_reps(reps):
 
 
 def time_op(fn, reps):
-    """Wall-clock samples (ms) of `reps` calls after WARMUP untimed calls."""
+    """Wall-clock and process-CPU samples (ms) of `reps` calls after WARMUP untimed calls.
+
+    Process CPU time counts every thread of this process (OpenMP's too) and not the time
+    spent waiting for a core, so on a shared machine it is the steadier of the two.
+    """
     for _ in range(WARMUP):
         fn()
-    wall = []
+    wall, cpu = [], []
     for _ in range(reps):
+        c0 = time.process_time_ns()
         t0 = time.perf_counter_ns()
         fn()
         wall.append((time.perf_counter_ns() - t0) / 1e6)
-    return wall
+        cpu.append((time.process_time_ns() - c0) / 1e6)
+    return wall, cpu
 
 
-def op_line(engine, preset, op, wall):
+def op_line(engine, preset, op, wall, cpu):
     spec = PRESETS[preset]
     return {
         "kind": "op",
@@ -59,14 +65,16 @@ def op_line(engine, preset, op, wall):
         "median_ms": statistics.median(wall),
         "min_ms": min(wall),
         "max_ms": max(wall),
+        "cpu_median_ms": statistics.median(cpu),
         "samples_ms": [round(x, 4) for x in wall],
+        "cpu_samples_ms": [round(x, 4) for x in cpu],
     }
 
 
 def run_round(engine, preset, ops):
     """Times each (name, fn, reps) in order and prints its op line, then round_done."""
     for name, fn, reps in ops:
-        emit(op_line(engine, preset, name, time_op(fn, reps)))
+        emit(op_line(engine, preset, name, *time_op(fn, reps)))
     emit({"kind": "round_done", "impl": engine, "preset": preset})
 
 

@@ -9,11 +9,12 @@ use crate::peers::PeerKind;
 #[derive(Parser, Debug)]
 #[command(
     about = "lowdepth-ckks vs Microsoft SEAL (TenSEAL) vs OpenFHE on the same CKKS ops, same machine, \
-             interleaved rounds; writes DIR/peers.csv, DIR/machine.txt and DIR/params.jsonl",
+             interleaved rounds; writes DIR/peers.csv (wall), DIR/peers-cpu.csv (process CPU), \
+             DIR/machine.txt and DIR/params.jsonl",
     after_help = "Install the Python peers first: scripts/install_peers.sh (or use scripts/peers.sh DIR)."
 )]
 pub struct Args {
-    /// Output directory (peers.csv, machine.txt, params.jsonl).
+    /// Output directory (peers.csv, peers-cpu.csv, machine.txt, params.jsonl).
     #[arg(long, default_value = "results/peers")]
     pub out: PathBuf,
     /// Presets: n14 (N 2^14, 7 levels), n15 (N 2^15, 16 levels), n16 (N 2^16, 30 levels).
@@ -38,6 +39,10 @@ pub struct Args {
     /// Interpreter with openfhe (CPython 3.10). Default: the venv of scripts/install_peers.sh.
     #[arg(long)]
     pub openfhe_python: Option<String>,
+    /// OMP_WAIT_POLICY for OpenFHE (active or passive; default: unset, libgomp's default,
+    /// which spins at barriers and suffers on a loaded machine at threads > 1).
+    #[arg(long, value_parser = ["active", "passive"])]
+    pub omp_wait_policy: Option<String>,
     /// Directory holding seal_peer.py and openfhe_peer.py (default: this crate's directory).
     #[arg(long)]
     pub scripts: Option<PathBuf>,

@@ -141,10 +141,14 @@ pub fn render(facts: &RunFacts) -> String {
                 meta_str(m, "hexl_marker_in_binary")
             );
         }
+        let omp = m
+            .get("omp_num_threads")
+            .map(|t| format!(" (OMP_NUM_THREADS={})", t.as_str().unwrap_or("?")))
+            .unwrap_or_default();
         let _ = writeln!(
             s,
             "{:<22} N=2^{} L={} dnum={} special primes={} log2(QP)={} keygen {} s; check max err mul+relin+rescale {}, rotate {}",
-            format!("params {engine}"),
+            format!("params {engine}{omp}"),
             meta_str(m, "log_n"),
             meta_str(m, "levels"),
             meta_str(m, "dnum"),

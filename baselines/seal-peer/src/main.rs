@@ -1,7 +1,7 @@
 //! `peer-compare`: times the same CKKS operations in lowdepth-ckks, Microsoft SEAL (through
 //! TenSEAL, `seal_peer.py`) and OpenFHE (`openfhe_peer.py`) on the same machine in one run,
-//! in interleaved rounds (ours, seal, openfhe, ours, ...), and writes DIR/peers.csv,
-//! DIR/machine.txt and DIR/params.jsonl.
+//! in interleaved rounds (ours, seal, openfhe, ours, ...), and writes DIR/peers.csv
+//! (wall clock), DIR/peers-cpu.csv (process CPU time), DIR/machine.txt and DIR/params.jsonl.
 //!
 //! ```sh
 //! scripts/peers.sh results/peers        # installs the peers, builds, runs
@@ -30,8 +30,9 @@ use crate::atomic_write::write_atomic;
 use crate::cli::Args;
 use crate::machine::{loadavg, RunFacts};
 use crate::ours::Ours;
+use crate::ours::Timed;
 use crate::peers::{PeerCommand, PeerProcess};
-use crate::samples::{RowKey, Samples};
+use crate::samples::{Measure, RowKey, Samples};
 
 /// Everything one run collects.
 struct Run {
@@ -55,10 +56,17 @@ fn peer_commands(args: &Args, scripts: &Path) -> Result<Vec<(PeerCommand, String
             peers::PeerKind::OpenFhe => args.openfhe_python.clone(),
         }
         .unwrap_or_else(|| kind.default_python());
+        let env = match (kind, &args.omp_wait_policy) {
+            (peers::PeerKind::OpenFhe, Some(policy)) => {
+                vec![("OMP_WAIT_POLICY".to_string(), policy.clone())]
+            }
+            _ => Vec::new(),
+        };
         let cmd = PeerCommand {
             kind,
             python,
             scripts: scripts.to_path_buf(),
+            env,
         };
         match cmd.check_installed() {
             Ok(version) => {
@@ -109,8 +117,8 @@ fn run_block(
         run.facts.metas.push(peer.meta);
         started.push(peer.process);
     }
-    let mut add = |engine: &str, ops: Vec<(String, Vec<f64>)>| {
-        for (op, wall) in ops {
+    let mut add = |engine: &str, ops: Vec<Timed>| {
+        for Timed { op, wall, cpu } in ops {
             let key = RowKey {
                 log_n,
                 levels,
@@ -118,7 +126,7 @@ fn run_block(
                 engine: engine.to_string(),
                 op,
             };
-            run.samples.add(key, &wall);
+            run.samples.add(key, &wall, &cpu);
         }
     };
     for round in 1..=args.rounds {
@@ -135,7 +143,13 @@ fn run_block(
             let ops = peer.round()?;
             add(
                 peer.kind.engine(),
-                ops.into_iter().map(|o| (o.op, o.samples_ms)).collect(),
+                ops.into_iter()
+                    .map(|o| Timed {
+                        op: o.op,
+                        wall: o.samples_ms,
+                        cpu: o.cpu_samples_ms,
+                    })
+                    .collect(),
             );
             progress(&format!(
                 "{preset} threads={threads} round {round}/{}: {} {:.1} s, load {}",
@@ -187,12 +201,13 @@ fn run(args: &Args) -> Result<ExitCode> {
                 .map(|(c, v)| (c.kind.engine().to_string(), v.clone()))
                 .collect(),
             settings: format!(
-                "presets {} | threads {:?} | reps {} (rescale {}) | rounds {}",
+                "presets {} | threads {:?} | reps {} (rescale {}) | rounds {} | openfhe OMP_WAIT_POLICY {}",
                 args.presets.join(","),
                 args.threads,
                 args.reps,
                 ours::light_reps(args.reps),
-                args.rounds
+                args.rounds,
+                args.omp_wait_policy.as_deref().unwrap_or("unset"),
             ),
             ..Default::default()
         },
@@ -221,12 +236,21 @@ fn run(args: &Args) -> Result<ExitCode> {
 
 fn write_outputs(args: &Args, run: &Run, isa: &str) -> Result<()> {
     let out: PathBuf = args.out.clone();
-    write_atomic(&out.join("peers.csv"), &run.samples.to_csv(isa))?;
+    write_atomic(
+        &out.join("peers.csv"),
+        &run.samples.to_csv(isa, Measure::Wall),
+    )?;
+    write_atomic(
+        &out.join("peers-cpu.csv"),
+        &run.samples.to_csv(isa, Measure::Cpu),
+    )?;
     write_atomic(&out.join("machine.txt"), &machine::render(&run.facts))?;
     let params: String = run.facts.metas.iter().map(|m| format!("{m}\n")).collect();
     write_atomic(&out.join("params.jsonl"), &params)?;
 
-    println!("{}", summary::table(&run.samples, &run.blocks));
+    for measure in [Measure::Wall, Measure::Cpu] {
+        println!("{}", summary::table(&run.samples, &run.blocks, measure));
+    }
     let presets_run: Vec<(u32, usize)> = run.blocks.iter().map(|&(n, l, _)| (n, l)).collect();
     for v in targets::verdicts(&run.samples, &presets_run) {
         println!("{}", v.line());
@@ -236,7 +260,7 @@ fn write_outputs(args: &Args, run: &Run, isa: &str) -> Result<()> {
         run.facts.load_start, run.facts.load_end
     );
     println!(
-        "wrote {0}/peers.csv, {0}/machine.txt, {0}/params.jsonl",
+        "wrote {0}/peers.csv, {0}/peers-cpu.csv, {0}/machine.txt, {0}/params.jsonl",
         out.display()
     );
     Ok(())

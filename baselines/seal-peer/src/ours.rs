@@ -105,8 +105,8 @@ impl Ours {
         })
     }
 
-    /// One round of the peer ops inside `pool`: (op, wall samples in ms), in order.
-    pub fn round(&self, pool: &rayon::ThreadPool, reps: usize) -> Result<Vec<(String, Vec<f64>)>> {
+    /// One round of the peer ops inside `pool`, in order.
+    pub fn round(&self, pool: &rayon::ThreadPool, reps: usize) -> Result<Vec<Timed>> {
         let (ev, ct, ct2, relined) = (&self.evaluator, &self.ct, &self.ct2, &self.relined);
         pool.install(|| {
             Ok(vec![
@@ -127,19 +127,42 @@ impl Ours {
     }
 }
 
+/// One op's samples (ms): wall clock and this process's CPU time (all threads).
+#[derive(Debug)]
+pub struct Timed {
+    pub op: String,
+    pub wall: Vec<f64>,
+    pub cpu: Vec<f64>,
+}
+
+/// CPU time of this process in ms (CLOCK_PROCESS_CPUTIME_ID, as Python's
+/// `time.process_time_ns` on the peers' side): the rayon workers' time included, the time
+/// spent waiting for a core on a shared machine excluded.
+fn process_cpu_ms() -> f64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    t.tv_sec as f64 * 1e3 + t.tv_nsec as f64 / 1e6
+}
+
 fn time_op(
     name: &str,
     reps: usize,
     mut f: impl FnMut() -> lowdepth_ckks::Result<()>,
-) -> Result<(String, Vec<f64>)> {
+) -> Result<Timed> {
     for _ in 0..WARMUP {
         f()?;
     }
     let mut wall = Vec::with_capacity(reps);
+    let mut cpu = Vec::with_capacity(reps);
     for _ in 0..reps {
+        let c0 = process_cpu_ms();
         let t0 = Instant::now();
         f()?;
         wall.push(t0.elapsed().as_secs_f64() * 1e3);
+        cpu.push(process_cpu_ms() - c0);
     }
-    Ok((name.to_string(), wall))
+    Ok(Timed {
+        op: name.to_string(),
+        wall,
+        cpu,
+    })
 }

@@ -117,6 +117,8 @@ pub struct PeerCommand {
     pub kind: PeerKind,
     pub python: String,
     pub scripts: PathBuf,
+    /// Extra environment of the peer process (e.g. OMP_WAIT_POLICY).
+    pub env: Vec<(String, String)>,
 }
 
 impl PeerCommand {
@@ -153,6 +155,7 @@ impl PeerCommand {
             .arg(self.scripts.join(self.kind.script()))
             .args(["--preset", preset, "--reps", &reps.to_string(), "--serve"])
             .env("OMP_NUM_THREADS", threads.to_string())
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -177,11 +180,13 @@ impl PeerCommand {
     }
 }
 
-/// One op line of a round: op name and wall-clock samples (ms).
+/// One op line of a round: op name, wall-clock and process-CPU samples (ms).
 #[derive(Deserialize, Debug)]
 pub struct PeerOp {
     pub op: String,
     pub samples_ms: Vec<f64>,
+    #[serde(default)]
+    pub cpu_samples_ms: Vec<f64>,
 }
 
 /// A running peer, set up on one preset.
@@ -257,6 +262,7 @@ mod tests {
             kind,
             python: "python3".into(),
             scripts: dir.to_path_buf(),
+            env: vec![("PEER_TEST".into(), "x".into())],
         }
     }
 
@@ -264,9 +270,9 @@ mod tests {
 import json, os, sys
 if "--check" in sys.argv:
     print("9.9"); sys.exit(0)
-print(json.dumps({"kind": "meta", "impl": "openfhe", "omp": os.environ.get("OMP_NUM_THREADS")}), flush=True)
+print(json.dumps({"kind": "meta", "omp": os.environ.get("OMP_NUM_THREADS"), "env": os.environ.get("PEER_TEST")}), flush=True)
 for line in sys.stdin:
-    print(json.dumps({"kind": "op", "op": "rotate", "samples_ms": [1.0, 2.0]}), flush=True)
+    print(json.dumps({"kind": "op", "op": "rotate", "samples_ms": [1.0, 2.0], "cpu_samples_ms": [0.5, 1.5]}), flush=True)
     print(json.dumps({"kind": "round_done"}), flush=True)
 "#;
 
@@ -276,11 +282,15 @@ for line in sys.stdin:
         let cmd = stand_in(dir.path(), PeerKind::OpenFhe, FAKE_PEER);
         assert_eq!(cmd.check_installed().as_deref(), Ok("9.9"));
         let StartedPeer { mut process, meta } = cmd.spawn("n15", 3, 2)?;
-        assert_eq!(meta["omp"], "2");
+        assert_eq!(
+            (meta["omp"].as_str(), meta["env"].as_str()),
+            (Some("2"), Some("x"))
+        );
         for _ in 0..2 {
             let ops = process.round()?;
             assert_eq!(ops.len(), 1);
             assert_eq!((ops[0].op.as_str(), ops[0].samples_ms.len()), ("rotate", 2));
+            assert_eq!(ops[0].cpu_samples_ms, [0.5, 1.5]);
         }
         process.finish()
     }

@@ -1,5 +1,5 @@
 //! Timing samples pooled over rounds, one entry per (N, levels, threads, engine, op):
-//! the rows of peers.csv.
+//! the rows of peers.csv (wall clock) and peers-cpu.csv (process CPU time).
 
 use crate::stats;
 
@@ -17,28 +17,60 @@ pub struct RowKey {
     pub op: String,
 }
 
+/// Which clock a figure comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Elapsed time: what a user waits for; inflated when the machine is loaded.
+    Wall,
+    /// CPU time of the engine's process, all its threads: the work done, steadier under load.
+    Cpu,
+}
+
+/// Wall and CPU samples (ms) of one row.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub wall: Vec<f64>,
+    pub cpu: Vec<f64>,
+}
+
+impl Timings {
+    fn get(&self, measure: Measure) -> &[f64] {
+        match measure {
+            Measure::Wall => &self.wall,
+            Measure::Cpu => &self.cpu,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Samples {
-    rows: Vec<(RowKey, Vec<f64>)>,
+    rows: Vec<(RowKey, Timings)>,
 }
 
 impl Samples {
-    pub fn add(&mut self, key: RowKey, samples: &[f64]) {
-        match self.rows.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, v)) => v.extend_from_slice(samples),
-            None => self.rows.push((key, samples.to_vec())),
-        }
+    pub fn add(&mut self, key: RowKey, wall: &[f64], cpu: &[f64]) {
+        let pos = match self.rows.iter().position(|(k, _)| *k == key) {
+            Some(pos) => pos,
+            None => {
+                self.rows.push((key, Timings::default()));
+                self.rows.len() - 1
+            }
+        };
+        let t = &mut self.rows[pos].1;
+        t.wall.extend_from_slice(wall);
+        t.cpu.extend_from_slice(cpu);
     }
 
-    pub fn median(&self, key: &RowKey) -> Option<f64> {
+    pub fn median(&self, key: &RowKey, measure: Measure) -> Option<f64> {
         self.rows
             .iter()
             .find(|(k, _)| k == key)
-            .map(|(_, v)| stats::median(v))
+            .map(|(_, t)| stats::median(t.get(measure)))
+            .filter(|m| !m.is_nan())
     }
 
     /// Rows sorted by N, threads, op (OPS order), engine (ENGINES order).
-    pub fn sorted(&self) -> Vec<&(RowKey, Vec<f64>)> {
+    pub fn sorted(&self) -> Vec<&(RowKey, Timings)> {
         let rank = |list: &[&str], x: &str| list.iter().position(|y| *y == x).unwrap_or(list.len());
         let mut rows: Vec<_> = self.rows.iter().collect();
         rows.sort_by_key(|(k, _)| {
@@ -53,10 +85,11 @@ impl Samples {
         rows
     }
 
-    /// peers.csv: `isa,op,log_n,levels,engine,threads,median_ms,min_ms,max_ms`.
-    pub fn to_csv(&self, isa: &str) -> String {
+    /// `isa,op,log_n,levels,engine,threads,median_ms,min_ms,max_ms` in one measure.
+    pub fn to_csv(&self, isa: &str, measure: Measure) -> String {
         let mut csv = String::from("isa,op,log_n,levels,engine,threads,median_ms,min_ms,max_ms\n");
-        for (k, v) in self.sorted() {
+        for (k, t) in self.sorted() {
+            let v = t.get(measure);
             csv.push_str(&format!(
                 "{isa},{},{},{},{},{},{:.4},{:.4},{:.4}\n",
                 k.op,
@@ -90,11 +123,21 @@ mod tests {
     #[test]
     fn rounds_pool_into_one_row_and_csv_is_ordered() {
         let mut s = Samples::default();
-        s.add(key("openfhe", "rotate"), &[5.0]);
-        s.add(key("lowdepth", "rotate"), &[1.0, 3.0]);
-        s.add(key("lowdepth", "rotate"), &[2.0]);
-        assert_eq!(s.median(&key("lowdepth", "rotate")), Some(2.0));
-        let csv = s.to_csv("ifma");
+        s.add(key("openfhe", "rotate"), &[5.0], &[4.0]);
+        s.add(key("lowdepth", "rotate"), &[1.0, 3.0], &[1.0, 2.0]);
+        s.add(key("lowdepth", "rotate"), &[2.0], &[1.5]);
+        assert_eq!(
+            s.median(&key("lowdepth", "rotate"), Measure::Wall),
+            Some(2.0)
+        );
+        assert_eq!(
+            s.median(&key("lowdepth", "rotate"), Measure::Cpu),
+            Some(1.5)
+        );
+        assert!(s
+            .to_csv("ifma", Measure::Cpu)
+            .contains("ifma,rotate,15,16,openfhe,1,4.0000"));
+        let csv = s.to_csv("ifma", Measure::Wall);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
             lines[0],

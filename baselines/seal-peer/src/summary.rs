@@ -2,11 +2,19 @@
 
 use std::fmt::Write as _;
 
-use crate::samples::{RowKey, Samples, OPS};
+use crate::samples::{Measure, RowKey, Samples, OPS};
 
 /// One line per (N, levels, threads, op): medians (ms) and ratios ours / peer.
-pub fn table(samples: &Samples, blocks: &[(u32, usize, usize)]) -> String {
+pub fn table(samples: &Samples, blocks: &[(u32, usize, usize)], measure: Measure) -> String {
     let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}",
+        match measure {
+            Measure::Wall => "medians of wall-clock time (peers.csv)",
+            Measure::Cpu => "medians of process CPU time, all threads (peers-cpu.csv)",
+        }
+    );
     let _ = writeln!(
         s,
         "{:>4} {:>3} {:>3} {:<18} {:>11} {:>11} {:>11} {:>10} {:>10}",
@@ -15,13 +23,16 @@ pub fn table(samples: &Samples, blocks: &[(u32, usize, usize)]) -> String {
     for &(log_n, levels, threads) in blocks {
         for op in OPS {
             let median = |engine: &str| {
-                samples.median(&RowKey {
-                    log_n,
-                    levels,
-                    threads,
-                    engine: engine.into(),
-                    op: op.into(),
-                })
+                samples.median(
+                    &RowKey {
+                        log_n,
+                        levels,
+                        threads,
+                        engine: engine.into(),
+                        op: op.into(),
+                    },
+                    measure,
+                )
             };
             let (ours, seal, ofhe) = (median("lowdepth"), median("seal"), median("openfhe"));
             let ms = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v:.2}"));
