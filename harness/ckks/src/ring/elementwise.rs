@@ -62,7 +62,13 @@ impl RnsPoly {
         idx: &[usize],
     ) -> Self {
         Self::from_limbs(params, idx, |t, o| {
-            simd::mul_const_into(params.modulus(idx[t]), o, self.limb(t), consts[t]);
+            simd::mul_const_into(
+                params.level(),
+                params.modulus(idx[t]),
+                o,
+                self.limb(t),
+                consts[t],
+            );
         })
     }
 
@@ -72,7 +78,7 @@ impl RnsPoly {
         Self::from_limbs(params, idx, |t, o| {
             o.fill(0);
             params
-                .plan(idx[t])
+                .ntt(idx[t])
                 .mul_accumulate(o, self.limb(t), other.limb(t));
         })
     }

@@ -91,9 +91,7 @@ impl RnsPoly {
             .enumerate()
             .for_each(|(t, (o, &i))| {
                 o.copy_from_slice(self.limb(first + t));
-                let plan = params.plan(i);
-                plan.inv(o);
-                plan.normalize(o);
+                params.ntt(i).inverse(o);
             });
         out
     }
@@ -169,7 +167,7 @@ impl RnsPoly {
     pub(crate) fn ntt(&mut self, params: &CkksParameters, idx: &[usize]) {
         self.par_limbs_mut()
             .zip(idx.par_iter())
-            .for_each(|(l, &i)| params.plan(i).fwd(l));
+            .for_each(|(l, &i)| params.ntt(i).forward(l));
     }
 
     /// Inverse NTT (normalized) of every limb.
@@ -177,9 +175,7 @@ impl RnsPoly {
         self.par_limbs_mut()
             .zip(idx.par_iter())
             .for_each(|(l, &i)| {
-                let plan = params.plan(i);
-                plan.inv(l);
-                plan.normalize(l);
+                params.ntt(i).inverse(l);
             });
     }
 
@@ -213,7 +209,7 @@ impl RnsPoly {
             .zip(a.par_limbs())
             .zip(b.par_limbs())
             .zip(idx.par_iter())
-            .for_each(|(((acc, x), y), &i)| params.plan(i).mul_accumulate(acc, x, y));
+            .for_each(|(((acc, x), y), &i)| params.ntt(i).mul_accumulate(acc, x, y));
     }
 
     /// Applies an NTT-domain permutation (Galois automorphism) to every limb.

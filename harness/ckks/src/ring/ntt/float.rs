@@ -1,0 +1,100 @@
+//! Negacyclic NTT in double precision, for p < 2^50 (FLINT `fft_small` style, see
+//! `float_mod`): residues are held as f64 integers in (-1.5p, 1.5p). There is no 64-bit
+//! integer multiply, which AVX2 lacks, so the same code vectorizes on AVX2 (4 lanes) and
+//! AVX-512 (8 lanes). It must run inside `dispatch::run` with FMA enabled.
+//!
+//! The buffer keeps its `u64` type: values are converted to f64 bit patterns in place
+//! on the way in and back to canonical residues in [0, p) on the way out.
+
+use pulp::bytemuck;
+
+use super::tables::Tables;
+use crate::ring::float_mod::{from_u64, mul_mod, reduce, round, to_residue, FloatConst};
+
+/// Forward NTT in place: standard order in, bit-reversed evaluation order out, in [0, p).
+#[inline(always)]
+pub(super) fn forward(t: &Tables, a: &mut [u64]) {
+    let p = t.p as f64;
+    let p_inv = 1.0 / p;
+    for x in a.iter_mut() {
+        *x = from_u64(*x).to_bits();
+    }
+    let a: &mut [f64] = bytemuck::cast_slice_mut(a);
+    let n = a.len();
+    let mut half = n / 2;
+    let mut blocks = 1;
+    // Invariant: every value is an integer of magnitude below 1.5p at each stage start
+    // (u is reduced to ±p/2, v is below 0.7p).
+    while blocks < n {
+        let tw = &t.fwd_f.w[blocks..2 * blocks];
+        let twq = &t.fwd_f.w_over_p[blocks..2 * blocks];
+        for ((block, &w), &wq) in a.chunks_exact_mut(2 * half).zip(tw).zip(twq) {
+            let (xs, ys) = block.split_at_mut(half);
+            for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
+                let u = reduce(*x, p, p_inv);
+                let v = mul_mod(*y, w, wq, p);
+                *x = u + v;
+                *y = u - v;
+            }
+        }
+        half /= 2;
+        blocks *= 2;
+    }
+    for x in a.iter_mut() {
+        let r = to_residue(reduce(*x, p, p_inv), p);
+        *x = f64::from_bits(r);
+    }
+}
+
+/// Inverse NTT in place, including the 1/N factor: bit-reversed order in, standard order
+/// out, in [0, p).
+#[inline(always)]
+pub(super) fn inverse(t: &Tables, a: &mut [u64]) {
+    let p = t.p as f64;
+    let p_inv = 1.0 / p;
+    for x in a.iter_mut() {
+        *x = from_u64(*x).to_bits();
+    }
+    let a: &mut [f64] = bytemuck::cast_slice_mut(a);
+    let n = a.len();
+    let mut half = 1;
+    let mut blocks = n / 2;
+    // Invariant: every value is an integer of magnitude below 1.5p at each stage start
+    // (sums are reduced to ±p/2; differences, below 3p, are multiplied to below 0.9p).
+    while blocks >= 1 {
+        let tw = &t.inv_f.w[blocks..2 * blocks];
+        let twq = &t.inv_f.w_over_p[blocks..2 * blocks];
+        for ((block, &w), &wq) in a.chunks_exact_mut(2 * half).zip(tw).zip(twq) {
+            let (xs, ys) = block.split_at_mut(half);
+            for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
+                let s = *x + *y;
+                let d = *x - *y;
+                *x = reduce(s, p, p_inv);
+                *y = mul_mod(d, w, wq, p);
+            }
+        }
+        half *= 2;
+        blocks /= 2;
+    }
+    let FloatConst { w, w_over_p } = t.n_inv_f;
+    for x in a.iter_mut() {
+        let r = to_residue(mul_mod(*x, w, w_over_p, p), p);
+        *x = f64::from_bits(r);
+    }
+}
+
+/// acc[i] = acc[i] + x[i]·y[i] mod p (all in [0, p)).
+#[inline(always)]
+pub(super) fn mul_accumulate(p: u64, acc: &mut [u64], x: &[u64], y: &[u64]) {
+    let pf = p as f64;
+    let p_inv = 1.0 / pf;
+    for ((o, &a), &b) in acc.iter_mut().zip(x).zip(y) {
+        let (a, b) = (from_u64(a), from_u64(b));
+        let h = a * b;
+        let l = a.mul_add(b, -h);
+        let q = round(h * p_inv);
+        let r = to_residue((-q).mul_add(pf, h) + l, pf);
+        let s = *o + r;
+        *o = if s >= p { s - p } else { s };
+    }
+}
