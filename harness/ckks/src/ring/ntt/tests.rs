@@ -35,9 +35,9 @@ fn naive_negacyclic_product(a: &[u64], b: &[u64], p: u64) -> Vec<u64> {
     let n = a.len();
     let p128 = u128::from(p);
     let mut out = vec![0u128; n];
-    for i in 0..n {
-        for j in 0..n {
-            let prod = u128::from(a[i]) * u128::from(b[j]) % p128;
+    for (i, &ai) in a.iter().enumerate() {
+        for (j, &bj) in b.iter().enumerate() {
+            let prod = u128::from(ai) * u128::from(bj) % p128;
             let k = i + j;
             if k < n {
                 out[k] = (out[k] + prod) % p128;
