@@ -28,14 +28,12 @@ pub(super) fn forward(t: &Tables, a: &mut [u64]) {
     while blocks < n {
         let tw = &t.fwd_f.w[blocks..2 * blocks];
         let twq = &t.fwd_f.w_over_p[blocks..2 * blocks];
-        for ((block, &w), &wq) in a.chunks_exact_mut(2 * half).zip(tw).zip(twq) {
-            let (xs, ys) = block.split_at_mut(half);
-            for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
-                let u = reduce(*x, p, p_inv);
-                let v = mul_mod(*y, w, wq, p);
-                *x = u + v;
-                *y = u - v;
-            }
+        // Short butterflies get a fixed size so that the loop over blocks vectorizes.
+        match half {
+            1 => forward_stage::<1>(a, tw, twq, p, p_inv),
+            2 => forward_stage::<2>(a, tw, twq, p, p_inv),
+            4 => forward_stage::<4>(a, tw, twq, p, p_inv),
+            _ => forward_stage_long(a, half, tw, twq, p, p_inv),
         }
         half /= 2;
         blocks *= 2;
@@ -64,14 +62,11 @@ pub(super) fn inverse(t: &Tables, a: &mut [u64]) {
     while blocks >= 1 {
         let tw = &t.inv_f.w[blocks..2 * blocks];
         let twq = &t.inv_f.w_over_p[blocks..2 * blocks];
-        for ((block, &w), &wq) in a.chunks_exact_mut(2 * half).zip(tw).zip(twq) {
-            let (xs, ys) = block.split_at_mut(half);
-            for (x, y) in xs.iter_mut().zip(ys.iter_mut()) {
-                let s = *x + *y;
-                let d = *x - *y;
-                *x = reduce(s, p, p_inv);
-                *y = mul_mod(d, w, wq, p);
-            }
+        match half {
+            1 => inverse_stage::<1>(a, tw, twq, p, p_inv),
+            2 => inverse_stage::<2>(a, tw, twq, p, p_inv),
+            4 => inverse_stage::<4>(a, tw, twq, p, p_inv),
+            _ => inverse_stage_long(a, half, tw, twq, p, p_inv),
         }
         half *= 2;
         blocks /= 2;
@@ -80,6 +75,91 @@ pub(super) fn inverse(t: &Tables, a: &mut [u64]) {
     for x in a.iter_mut() {
         let r = to_residue(mul_mod(*x, w, w_over_p, p), p);
         *x = f64::from_bits(r);
+    }
+}
+
+/// Butterflies per unrolled group in long stages: a fixed count that LLVM turns into whole
+/// vectors (two AVX2 or one AVX-512 register), so no stage falls into a scalar remainder
+/// loop (a plain loop over 8 or 16 values did, and ran scalar).
+const LANES: usize = 8;
+
+/// The Cooley-Tukey butterfly: (x, y) -> (x + w·y, x - w·y).
+#[inline(always)]
+fn forward_butterfly(x: &mut f64, y: &mut f64, w: f64, wq: f64, p: f64, p_inv: f64) {
+    let u = reduce(*x, p, p_inv);
+    let v = mul_mod(*y, w, wq, p);
+    *x = u + v;
+    *y = u - v;
+}
+
+/// The Gentleman-Sande butterfly: (x, y) -> (x + y, w·(x - y)).
+#[inline(always)]
+fn inverse_butterfly(x: &mut f64, y: &mut f64, w: f64, wq: f64, p: f64, p_inv: f64) {
+    let s = *x + *y;
+    let d = *x - *y;
+    *x = reduce(s, p, p_inv);
+    *y = mul_mod(d, w, wq, p);
+}
+
+/// One forward stage with blocks of 2·H values and a constant trip count inside.
+#[inline(always)]
+fn forward_stage<const H: usize>(a: &mut [f64], tw: &[f64], twq: &[f64], p: f64, p_inv: f64) {
+    for ((block, &w), &wq) in a.chunks_exact_mut(2 * H).zip(tw).zip(twq) {
+        let (xs, ys) = block.split_at_mut(H);
+        for j in 0..H {
+            forward_butterfly(&mut xs[j], &mut ys[j], w, wq, p, p_inv);
+        }
+    }
+}
+
+/// One forward stage with blocks of 2·half values, half a multiple of [`LANES`].
+#[inline(always)]
+fn forward_stage_long(a: &mut [f64], half: usize, tw: &[f64], twq: &[f64], p: f64, p_inv: f64) {
+    for ((block, &w), &wq) in a.chunks_exact_mut(2 * half).zip(tw).zip(twq) {
+        let (xs, ys) = block.split_at_mut(half);
+        let pairs = xs.chunks_exact_mut(LANES).zip(ys.chunks_exact_mut(LANES));
+        for (x, y) in pairs {
+            // Work on local copies: LLVM then knows x and y do not alias and vectorizes.
+            let (mut xv, mut yv) = ([0.0; LANES], [0.0; LANES]);
+            xv.copy_from_slice(x);
+            yv.copy_from_slice(y);
+            for (xj, yj) in xv.iter_mut().zip(yv.iter_mut()) {
+                forward_butterfly(xj, yj, w, wq, p, p_inv);
+            }
+            x.copy_from_slice(&xv);
+            y.copy_from_slice(&yv);
+        }
+    }
+}
+
+/// One inverse stage with blocks of 2·H values and a constant trip count inside.
+#[inline(always)]
+fn inverse_stage<const H: usize>(a: &mut [f64], tw: &[f64], twq: &[f64], p: f64, p_inv: f64) {
+    for ((block, &w), &wq) in a.chunks_exact_mut(2 * H).zip(tw).zip(twq) {
+        let (xs, ys) = block.split_at_mut(H);
+        for j in 0..H {
+            inverse_butterfly(&mut xs[j], &mut ys[j], w, wq, p, p_inv);
+        }
+    }
+}
+
+/// One inverse stage with blocks of 2·half values, half a multiple of [`LANES`].
+#[inline(always)]
+fn inverse_stage_long(a: &mut [f64], half: usize, tw: &[f64], twq: &[f64], p: f64, p_inv: f64) {
+    for ((block, &w), &wq) in a.chunks_exact_mut(2 * half).zip(tw).zip(twq) {
+        let (xs, ys) = block.split_at_mut(half);
+        let pairs = xs.chunks_exact_mut(LANES).zip(ys.chunks_exact_mut(LANES));
+        for (x, y) in pairs {
+            // Work on local copies: LLVM then knows x and y do not alias and vectorizes.
+            let (mut xv, mut yv) = ([0.0; LANES], [0.0; LANES]);
+            xv.copy_from_slice(x);
+            yv.copy_from_slice(y);
+            for (xj, yj) in xv.iter_mut().zip(yv.iter_mut()) {
+                inverse_butterfly(xj, yj, w, wq, p, p_inv);
+            }
+            x.copy_from_slice(&xv);
+            y.copy_from_slice(&yv);
+        }
     }
 }
 
