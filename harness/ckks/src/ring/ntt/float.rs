@@ -26,6 +26,16 @@ pub(super) fn forward(t: &Tables, a: &mut [u64]) {
     // Invariant: every value is an integer of magnitude below 1.5p at each stage start
     // (u is reduced to ±p/2, v is below 0.7p).
     while blocks < n {
+        // Two long stages per pass over memory (radix 4) while both have long blocks.
+        if half >= 2 * LANES && blocks * 4 <= n {
+            let (w1, w2) = (&t.fwd_f.w, &t.fwd_f.w_over_p);
+            let tw1 = (&w1[blocks..2 * blocks], &w2[blocks..2 * blocks]);
+            let tw2 = (&w1[2 * blocks..4 * blocks], &w2[2 * blocks..4 * blocks]);
+            forward_stage_pair(a, half, tw1, tw2, p, p_inv);
+            half /= 4;
+            blocks *= 4;
+            continue;
+        }
         let tw = &t.fwd_f.w[blocks..2 * blocks];
         let twq = &t.fwd_f.w_over_p[blocks..2 * blocks];
         // Short butterflies get a fixed size so that the loop over blocks vectorizes.
@@ -60,6 +70,16 @@ pub(super) fn inverse(t: &Tables, a: &mut [u64]) {
     // Invariant: every value is an integer of magnitude below 1.5p at each stage start
     // (sums are reduced to ±p/2; differences, below 3p, are multiplied to below 0.9p).
     while blocks >= 1 {
+        // Two long stages per pass over memory (radix 4) while both have long blocks.
+        if half >= LANES && blocks >= 2 {
+            let (w1, w2) = (&t.inv_f.w, &t.inv_f.w_over_p);
+            let tw1 = (&w1[blocks..2 * blocks], &w2[blocks..2 * blocks]);
+            let tw2 = (&w1[blocks / 2..blocks], &w2[blocks / 2..blocks]);
+            inverse_stage_pair(a, half, tw1, tw2, p, p_inv);
+            half *= 4;
+            blocks /= 4;
+            continue;
+        }
         let tw = &t.inv_f.w[blocks..2 * blocks];
         let twq = &t.inv_f.w_over_p[blocks..2 * blocks];
         match half {
@@ -159,6 +179,97 @@ fn inverse_stage_long(a: &mut [f64], half: usize, tw: &[f64], twq: &[f64], p: f6
             }
             x.copy_from_slice(&xv);
             y.copy_from_slice(&yv);
+        }
+    }
+}
+
+/// Twiddles of one stage: values and value/p.
+type StageTwiddles<'a> = (&'a [f64], &'a [f64]);
+
+/// Loads four groups of [`LANES`] values into local arrays, applies `f`, stores them back.
+#[inline(always)]
+fn with_quad(q: [&mut [f64]; 4], f: impl FnOnce(&mut [[f64; LANES]; 4])) {
+    let mut v = [[0.0; LANES]; 4];
+    for (vk, qk) in v.iter_mut().zip(q.iter()) {
+        vk.copy_from_slice(qk);
+    }
+    f(&mut v);
+    for (vk, qk) in v.iter().zip(q) {
+        qk.copy_from_slice(vk);
+    }
+}
+
+/// Forward stages of half `half` and `half / 2` in one pass: each block of 2·half
+/// values is split in quarters x0..x3; the first stage pairs (x0, x2), (x1, x3) with the
+/// block's twiddle, the second (x0, x1) and (x2, x3) with the two sub-blocks' twiddles.
+#[inline(always)]
+fn forward_stage_pair(
+    a: &mut [f64],
+    half: usize,
+    tw1: StageTwiddles<'_>,
+    tw2: StageTwiddles<'_>,
+    p: f64,
+    p_inv: f64,
+) {
+    let quarter = half / 2;
+    for (i, block) in a.chunks_exact_mut(2 * half).enumerate() {
+        let (w, wq) = (tw1.0[i], tw1.1[i]);
+        let (wa, waq) = (tw2.0[2 * i], tw2.1[2 * i]);
+        let (wb, wbq) = (tw2.0[2 * i + 1], tw2.1[2 * i + 1]);
+        let (lo, hi) = block.split_at_mut(half);
+        let (x0, x1) = lo.split_at_mut(quarter);
+        let (x2, x3) = hi.split_at_mut(quarter);
+        let groups = x0
+            .chunks_exact_mut(LANES)
+            .zip(x1.chunks_exact_mut(LANES))
+            .zip(x2.chunks_exact_mut(LANES).zip(x3.chunks_exact_mut(LANES)));
+        for ((g0, g1), (g2, g3)) in groups {
+            with_quad([g0, g1, g2, g3], |v| {
+                let [v0, v1, v2, v3] = v;
+                for j in 0..LANES {
+                    forward_butterfly(&mut v0[j], &mut v2[j], w, wq, p, p_inv);
+                    forward_butterfly(&mut v1[j], &mut v3[j], w, wq, p, p_inv);
+                    forward_butterfly(&mut v0[j], &mut v1[j], wa, waq, p, p_inv);
+                    forward_butterfly(&mut v2[j], &mut v3[j], wb, wbq, p, p_inv);
+                }
+            });
+        }
+    }
+}
+
+/// Inverse stages of half `half` and `2·half` in one pass: each block of 4·half values
+/// is split in quarters x0..x3; the first stage pairs (x0, x1) and (x2, x3) with the two
+/// sub-blocks' twiddles, the second (x0, x2), (x1, x3) with the block's twiddle.
+#[inline(always)]
+fn inverse_stage_pair(
+    a: &mut [f64],
+    half: usize,
+    tw1: StageTwiddles<'_>,
+    tw2: StageTwiddles<'_>,
+    p: f64,
+    p_inv: f64,
+) {
+    for (i, block) in a.chunks_exact_mut(4 * half).enumerate() {
+        let (wa, waq) = (tw1.0[2 * i], tw1.1[2 * i]);
+        let (wb, wbq) = (tw1.0[2 * i + 1], tw1.1[2 * i + 1]);
+        let (w, wq) = (tw2.0[i], tw2.1[i]);
+        let (lo, hi) = block.split_at_mut(2 * half);
+        let (x0, x1) = lo.split_at_mut(half);
+        let (x2, x3) = hi.split_at_mut(half);
+        let groups = x0
+            .chunks_exact_mut(LANES)
+            .zip(x1.chunks_exact_mut(LANES))
+            .zip(x2.chunks_exact_mut(LANES).zip(x3.chunks_exact_mut(LANES)));
+        for ((g0, g1), (g2, g3)) in groups {
+            with_quad([g0, g1, g2, g3], |v| {
+                let [v0, v1, v2, v3] = v;
+                for j in 0..LANES {
+                    inverse_butterfly(&mut v0[j], &mut v1[j], wa, waq, p, p_inv);
+                    inverse_butterfly(&mut v2[j], &mut v3[j], wb, wbq, p, p_inv);
+                    inverse_butterfly(&mut v0[j], &mut v2[j], w, wq, p, p_inv);
+                    inverse_butterfly(&mut v1[j], &mut v3[j], w, wq, p, p_inv);
+                }
+            });
         }
     }
 }
