@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use zeroize::Zeroize;
 
+use super::dispatch;
 use super::pool::BufferPool;
 use crate::params::CkksParameters;
 
@@ -185,9 +186,15 @@ impl RnsPoly {
             .zip(idx.par_iter())
             .for_each(|((a, b), &i)| {
                 let m = params.modulus(i);
-                for (x, &y) in a.iter_mut().zip(b) {
-                    *x = m.add(*x, y);
-                }
+                dispatch::run(
+                    params.level(),
+                    #[inline(always)]
+                    || {
+                        for (x, &y) in a.iter_mut().zip(b) {
+                            *x = m.add(*x, y);
+                        }
+                    },
+                );
             });
     }
 
@@ -197,9 +204,15 @@ impl RnsPoly {
             .zip(idx.par_iter())
             .for_each(|((a, b), &i)| {
                 let m = params.modulus(i);
-                for (x, &y) in a.iter_mut().zip(b) {
-                    *x = m.sub(*x, y);
-                }
+                dispatch::run(
+                    params.level(),
+                    #[inline(always)]
+                    || {
+                        for (x, &y) in a.iter_mut().zip(b) {
+                            *x = m.sub(*x, y);
+                        }
+                    },
+                );
             });
     }
 
