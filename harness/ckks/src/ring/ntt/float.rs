@@ -1,5 +1,5 @@
 //! Negacyclic NTT in double precision, for p < 2^50 (FLINT `fft_small` style, see
-//! `float_mod`): residues are held as f64 integers in (-1.5p, 1.5p). There is no 64-bit
+//! `float_mod`): residues are held as f64 integers in (-2p, 2p). There is no 64-bit
 //! integer multiply, which AVX2 lacks, so the same code vectorizes on AVX2 (4 lanes) and
 //! AVX-512 (8 lanes). It must run inside `dispatch::run` with FMA enabled.
 //!
@@ -23,8 +23,9 @@ pub(super) fn forward(t: &Tables, a: &mut [u64]) {
     let n = a.len();
     let mut half = n / 2;
     let mut blocks = 1;
-    // Invariant: every value is an integer of magnitude below 1.5p at each stage start
-    // (u is reduced to ±p/2, v is below 0.7p).
+    // Invariant: every value is an integer of magnitude below 1.95p at each stage start:
+    // reducing stages take u to ±(p/2 + 1) and v below 0.75p, so they output below
+    // 1.25p; the lazy second stage of a pair adds a v below 0.66p to that.
     while blocks < n {
         // Two long stages per pass over memory (radix 4) while both have long blocks.
         if half >= 2 * LANES && blocks * 4 <= n {
@@ -108,6 +109,17 @@ const LANES: usize = 8;
 fn forward_butterfly(x: &mut f64, y: &mut f64, w: f64, wq: f64, p: f64, p_inv: f64) {
     let u = reduce(*x, p, p_inv);
     let v = mul_mod(*y, w, wq, p);
+    *x = u + v;
+    *y = u - v;
+}
+
+/// The Cooley-Tukey butterfly without reducing x first: for |x|, |y| < 1.25p (the output
+/// of a reducing stage) the outputs stay below 1.95p, which the next reducing stage
+/// accepts.
+#[inline(always)]
+fn forward_butterfly_lazy(x: &mut f64, y: &mut f64, w: f64, wq: f64, p: f64) {
+    let v = mul_mod(*y, w, wq, p);
+    let u = *x;
     *x = u + v;
     *y = u - v;
 }
@@ -201,7 +213,8 @@ fn with_quad(q: [&mut [f64]; 4], f: impl FnOnce(&mut [[f64; LANES]; 4])) {
 
 /// Forward stages of half `half` and `half / 2` in one pass: each block of 2·half
 /// values is split in quarters x0..x3; the first stage pairs (x0, x2), (x1, x3) with the
-/// block's twiddle, the second (x0, x1) and (x2, x3) with the two sub-blocks' twiddles.
+/// block's twiddle, the second (x0, x1) and (x2, x3) with the two sub-blocks' twiddles
+/// and skips the reduction of x (see the invariant in [`forward`]).
 #[inline(always)]
 fn forward_stage_pair(
     a: &mut [f64],
@@ -229,8 +242,8 @@ fn forward_stage_pair(
                 for j in 0..LANES {
                     forward_butterfly(&mut v0[j], &mut v2[j], w, wq, p, p_inv);
                     forward_butterfly(&mut v1[j], &mut v3[j], w, wq, p, p_inv);
-                    forward_butterfly(&mut v0[j], &mut v1[j], wa, waq, p, p_inv);
-                    forward_butterfly(&mut v2[j], &mut v3[j], wb, wbq, p, p_inv);
+                    forward_butterfly_lazy(&mut v0[j], &mut v1[j], wa, waq, p);
+                    forward_butterfly_lazy(&mut v2[j], &mut v3[j], wb, wbq, p);
                 }
             });
         }
