@@ -53,7 +53,7 @@ fn naive_negacyclic_product(a: &[u64], b: &[u64], p: u64) -> Vec<u64> {
 fn forward_and_inverse_match_tfhe_ntt() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     for path in testable_paths() {
-        for log_n in [4u32, 5, 6, 10, 12] {
+        for log_n in [4u32, 5, 6, 10, 12, 13, 15] {
             let n = 1usize << log_n;
             for p in primes_for(n) {
                 let ntt = Ntt::try_new(n, p, path).expect("ntt");
