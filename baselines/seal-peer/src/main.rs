@@ -9,7 +9,6 @@
 
 mod atomic_write;
 mod cli;
-mod isa;
 mod machine;
 mod ours;
 mod peers;
@@ -184,7 +183,8 @@ fn run(args: &Args) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let isa = isa::engine_isa();
+    // The path the engine's parameters take (LOWDEPTH_CKKS_ISA forces one).
+    let isa = lowdepth_ckks::KernelPath::active().name().to_string();
     let mut run = Run {
         samples: Samples::default(),
         facts: RunFacts {

@@ -1,4 +1,5 @@
-//! Prints median wall times of the main operations for one preset and thread count.
+//! Prints median wall times of the main operations for one preset and thread count, on
+//! the run's kernel path (force one with `LOWDEPTH_CKKS_ISA=ifma|avx512|avx2|scalar`).
 //! `cargo run -p lowdepth-ckks --release --example op_timing -- n15 1`
 
 use std::sync::Arc;
@@ -78,10 +79,11 @@ fn main() -> std::result::Result<(), CkksError> {
         .serialized_size(&params);
     let prod = ev.mul(&ct, &ct)?;
     println!(
-        "preset {preset}, {threads} thread(s), N=2^{} L={} dnum={}",
+        "preset {preset}, {threads} thread(s), N=2^{} L={} dnum={}, kernel path {}",
         params.log_n(),
         top,
-        params.dnum()
+        params.dnum(),
+        params.kernel_path().name()
     );
     println!("keygen: {keygen_ms:.1} ms per Galois key (on the calling thread's pool)");
     println!(

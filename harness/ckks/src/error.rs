@@ -14,6 +14,13 @@ pub enum CkksError {
         /// Why it was refused.
         reason: String,
     },
+    /// The requested kernel path (`LOWDEPTH_CKKS_ISA` or an explicit
+    /// [`crate::KernelPath`]) is unknown or needs instructions this CPU lacks.
+    #[error("kernel path: {reason}")]
+    KernelPath {
+        /// What was requested and why it cannot run.
+        reason: String,
+    },
     /// log2(Q·P) exceeds the HE-standard 128-bit bound for this ring degree.
     #[error("insecure parameters: log2(QP) = {log_qp:.1} bits exceeds the 128-bit bound of {bound} bits for N = 2^{log_n}")]
     InsecureParameters {

@@ -2,6 +2,8 @@
 //!
 //! - Scale-stable prime chain (every canonical scale Δ_l ≈ 2^log_scale), NTT-friendly
 //!   primes below 2^50 so `tfhe-ntt` runs its AVX-512 IFMA path.
+//! - Kernels per CPU ([`KernelPath`]: IFMA, AVX-512, AVX2, scalar), chosen at run time
+//!   or forced with `LOWDEPTH_CKKS_ISA`; every path gives bit-identical ciphertexts.
 //! - Hybrid key switching with `dnum` digits and alpha = ceil((L+1)/dnum) special primes;
 //!   hoisted rotations.
 //! - Public-key and seeded symmetric encryption (the seed replaces the uniform half).
@@ -55,6 +57,7 @@ mod encoding;
 mod encryption;
 mod error;
 mod evaluator;
+mod kernel_path;
 mod keys;
 mod params;
 mod primes;
@@ -69,11 +72,13 @@ pub use encoding::Encoder;
 pub use encryption::{Encryptor, SymmetricEncryptor};
 pub use error::{CkksError, Result};
 pub use evaluator::{Evaluator, SCALE_TOLERANCE};
+pub use kernel_path::{KernelPath, ISA_ENV_VAR};
 pub use keys::{
     galois_element_conjugation, galois_element_for_step, GaloisKeys, KeyGenerator, PublicKey,
     RelinearizationKey, SecretKey,
 };
 pub use params::{CkksParameters, ParameterSpec, MAX_PRIME_BITS};
+pub use ring::ntt::Ntt;
 pub use sampling::{ERROR_BOUND, ERROR_SIGMA};
 pub use security::{max_log_qp_128, Security};
 pub use serialization::{Serializable, DIGEST_LEN, FORMAT_VERSION, MAGIC};

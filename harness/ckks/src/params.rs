@@ -4,18 +4,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-use tfhe_ntt::prime64::Plan;
-
 use crate::error::{CkksError, Result};
+use crate::kernel_path::KernelPath;
 use crate::primes::{largest_ntt_primes_below, nearest_ntt_prime};
+use crate::ring::dispatch::Level;
 use crate::ring::modular::Modulus;
+use crate::ring::ntt::Ntt;
 use crate::ring::pool::BufferPool;
 use crate::security::max_log_qp_128;
 pub use crate::security::Security;
+use sha2::{Digest, Sha256};
 
 /// Upper bound (exclusive) on every prime: below 2^50 tfhe-ntt uses its AVX-512 IFMA
-/// (52-bit) code path, the main speed lever of this engine.
+/// (52-bit) code path, and our double-precision NTT (AVX-512 and AVX2 paths) is exact.
 pub const MAX_PRIME_BITS: u32 = 50;
 
 /// What the user asks for; [`CkksParameters::try_new`] turns it into concrete moduli.
@@ -49,7 +50,9 @@ struct Inner {
     all_primes: Vec<u64>,
     num_q: usize,
     mods: Vec<Modulus>,
-    plans: Vec<Plan>,
+    /// The kernel path every NTT and element-wise kernel of these parameters runs on.
+    kernel_path: KernelPath,
+    ntts: Vec<Ntt>,
     canonical_scales: Vec<f64>,
     alpha: usize,
     log_qp: f64,
@@ -68,6 +71,7 @@ impl std::fmt::Debug for CkksParameters {
             .field("moduli", &self.moduli())
             .field("special_moduli", &self.special_moduli())
             .field("log_qp", &self.inner.log_qp)
+            .field("kernel_path", &self.inner.kernel_path)
             .finish()
     }
 }
@@ -87,7 +91,17 @@ fn invalid(name: &'static str, reason: impl Into<String>) -> CkksError {
 }
 
 impl CkksParameters {
-    /// Builds parameters: searches primes, checks security, prepares NTT plans.
+    /// Builds parameters on the run's kernel path ([`KernelPath::from_env`]: the best the
+    /// CPU supports, or `LOWDEPTH_CKKS_ISA`); an unknown or unsupported value of that
+    /// variable is an error here. See [`Self::with_kernel_path`].
+    pub fn try_new(spec: ParameterSpec) -> Result<Self> {
+        Self::with_kernel_path(spec, KernelPath::from_env()?)
+    }
+
+    /// Builds parameters whose NTTs and kernels run on `path` (which this CPU must
+    /// support), ignoring `LOWDEPTH_CKKS_ISA`: searches primes, checks security, prepares
+    /// NTT tables. Every path gives bit-identical results, so parameters built on
+    /// different paths compare equal and share keys and ciphertexts.
     ///
     /// Prime choice (scale-stable): Δ_L = 2^log_scale and Δ_{l-1} = Δ_l² / q_l, where each
     /// scaling prime q_l (l = L down to 1) is the unused prime ≡ 1 mod 2N nearest to
@@ -98,7 +112,8 @@ impl CkksParameters {
     /// Special primes: alpha = ceil((L+1)/dnum) of the largest NTT primes below 2^50, all
     /// larger than every q_i, so P = ∏ p_k exceeds every digit modulus and the key-switching
     /// noise after division by P stays at the level of the rounding error.
-    pub fn try_new(spec: ParameterSpec) -> Result<Self> {
+    pub fn with_kernel_path(spec: ParameterSpec, path: KernelPath) -> Result<Self> {
+        path.check_supported()?;
         // The same range as the security table and the planner (2^17 is the largest ring
         // either of them will ask for).
         if !(10..=17).contains(&spec.log_n) {
@@ -184,15 +199,13 @@ impl CkksParameters {
                 log_n: spec.log_n,
             });
         }
-        let mut plans = Vec::with_capacity(all_primes.len());
-        for &p in &all_primes {
-            plans.push(Plan::try_new(n, p).ok_or_else(|| {
-                invalid("moduli", format!("no negacyclic NTT of size {n} mod {p}"))
-            })?);
-        }
+        let ntts = all_primes
+            .iter()
+            .map(|&p| Ntt::try_new(n, p, path))
+            .collect::<Result<Vec<_>>>()?;
         let mods: Vec<Modulus> = all_primes.iter().map(|&p| Modulus::new(p)).collect();
 
-        let (ntt_exponent, ntt_index_of_exponent) = ntt_exponents(n, &plans[0], &mods[0])?;
+        let (ntt_exponent, ntt_index_of_exponent) = ntt_exponents(n, &ntts[0], &mods[0])?;
 
         let mut h = Sha256::new();
         h.update(b"lowdepth-ckks params v2");
@@ -218,7 +231,8 @@ impl CkksParameters {
                 all_primes,
                 num_q,
                 mods,
-                plans,
+                kernel_path: path,
+                ntts,
                 canonical_scales: scales,
                 alpha,
                 log_qp,
@@ -354,6 +368,10 @@ impl CkksParameters {
     pub fn alpha(&self) -> usize {
         self.inner.alpha
     }
+    /// The kernel path these parameters' NTTs and element-wise kernels run on.
+    pub fn kernel_path(&self) -> KernelPath {
+        self.inner.kernel_path
+    }
     /// SHA-256 over the resolved parameters; used to bind serialized objects.
     pub fn fingerprint(&self) -> [u8; 32] {
         self.inner.fingerprint
@@ -370,8 +388,12 @@ impl CkksParameters {
     pub(crate) fn modulus(&self, idx: usize) -> &Modulus {
         &self.inner.mods[idx]
     }
-    pub(crate) fn plan(&self, idx: usize) -> &Plan {
-        &self.inner.plans[idx]
+    /// The instruction level of the element-wise kernels (`ring::simd`).
+    pub(crate) fn level(&self) -> Level {
+        Level::of(self.inner.kernel_path)
+    }
+    pub(crate) fn ntt(&self, idx: usize) -> &Ntt {
+        &self.inner.ntts[idx]
     }
     pub(crate) fn prime(&self, idx: usize) -> u64 {
         self.inner.all_primes[idx]
@@ -426,12 +448,13 @@ impl CkksParameters {
     }
 }
 
-/// Finds, for the tfhe-ntt output order, the exponent e_i with output i = a(ψ^{e_i}) for a
-/// fixed primitive 2N-th root ψ (taken as the evaluation point of output 0).
-fn ntt_exponents(n: usize, plan: &Plan, m: &Modulus) -> Result<(Vec<u32>, Vec<u32>)> {
+/// Finds, for the NTT output order (tfhe-ntt's, on every kernel path), the exponent e_i
+/// with output i = a(ψ^{e_i}) for a fixed primitive 2N-th root ψ (taken as the evaluation
+/// point of output 0).
+fn ntt_exponents(n: usize, ntt: &Ntt, m: &Modulus) -> Result<(Vec<u32>, Vec<u32>)> {
     let mut x = vec![0u64; n];
     x[1] = 1;
-    plan.fwd(&mut x);
+    ntt.forward(&mut x);
     let psi = x[0];
     let two_n = 2 * n;
     let mut table = HashMap::with_capacity(n);
@@ -544,7 +567,7 @@ mod tests {
     fn ntt_order_is_the_same_for_every_prime() {
         let p = CkksParameters::insecure_test_n10_l4().expect("params");
         for idx in 0..p.moduli().len() + p.special_moduli().len() {
-            let (e, _) = ntt_exponents(p.n(), p.plan(idx), p.modulus(idx)).expect("exps");
+            let (e, _) = ntt_exponents(p.n(), p.ntt(idx), p.modulus(idx)).expect("exps");
             assert_eq!(e, p.inner.ntt_exponent, "prime index {idx}");
         }
     }

@@ -79,14 +79,14 @@ pub(crate) fn key_switch_decomposed(
         .zip(acc1.par_limbs_mut())
         .enumerate()
         .for_each(|(t, (a0, a1))| {
-            let plan = params.plan(ext_idx[t]);
+            let ntt = params.ntt(ext_idx[t]);
             let kp = key_pos[t];
             // Cleared here, in cache and in parallel, rather than by a serial fill.
             a0.fill(0);
             a1.fill(0);
             for (d, (kb, ka)) in dec.digits.iter().zip(&key.parts) {
-                plan.mul_accumulate(a0, d.limb(t), kb.limb(kp));
-                plan.mul_accumulate(a1, d.limb(t), ka.limb(kp));
+                ntt.mul_accumulate(a0, d.limb(t), kb.limb(kp));
+                ntt.mul_accumulate(a1, d.limb(t), ka.limb(kp));
             }
         });
     finish(params, (acc0, acc1), level, out, combine);
@@ -124,7 +124,7 @@ pub(crate) fn key_switch(
         .enumerate()
         .for_each(|(t, (a0, a1))| {
             let gi = ext_idx[t];
-            let plan = params.plan(gi);
+            let ntt = params.ntt(gi);
             let kp = key_pos[t];
             a0.fill(0);
             a1.fill(0);
@@ -134,11 +134,11 @@ pub(crate) fn key_switch(
                     c.limb(t)
                 } else {
                     convs[j].convert_into(params, &srcs[j], gi, &mut scratch);
-                    plan.fwd(&mut scratch);
+                    ntt.forward(&mut scratch);
                     &scratch
                 };
-                plan.mul_accumulate(a0, x, kb.limb(kp));
-                plan.mul_accumulate(a1, x, ka.limb(kp));
+                ntt.mul_accumulate(a0, x, kb.limb(kp));
+                ntt.mul_accumulate(a1, x, ka.limb(kp));
             }
             params.recycle(scratch);
         });

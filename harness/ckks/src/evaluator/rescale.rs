@@ -14,16 +14,14 @@ pub(crate) fn divide_by_last(params: &CkksParameters, x: &RnsPoly, level: usize)
     // A pooled buffer: a fresh limb-sized allocation would page-fault on every call.
     let mut last = params.take_buffer(params.n());
     last.copy_from_slice(x.limb(level));
-    let plan = params.plan(level);
-    plan.inv(&mut last);
-    plan.normalize(&mut last);
+    params.ntt(level).inverse(&mut last);
     let ql = params.prime(level);
     let mut out = RnsPoly::scratch(params, level);
     out.par_limbs_mut().enumerate().for_each(|(i, o)| {
         let m = params.modulus(i);
-        simd::centered_reduce_into(m, o, &last, ql);
-        params.plan(i).fwd(o);
-        simd::sub_mul_const_assign(m, o, x.limb(i), m.inv(m.reduce(ql)));
+        simd::centered_reduce_into(params.level(), m, o, &last, ql);
+        params.ntt(i).forward(o);
+        simd::sub_mul_const_assign(params.level(), m, o, x.limb(i), m.inv(m.reduce(ql)));
     });
     params.recycle(last);
     out

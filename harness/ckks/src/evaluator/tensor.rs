@@ -25,17 +25,17 @@ pub(crate) fn tensor_sum(
         .zip(d2.par_limbs_mut())
         .enumerate()
         .for_each(|(t, ((o0, o1), o2))| {
-            let plan = params.plan(idx[t]);
+            let ntt = params.ntt(idx[t]);
             o0.fill(0);
             o1.fill(0);
             o2.fill(0);
             for &(a, b) in pairs {
                 let (a0, a1) = (a.c0.limb(t), a.c1.limb(t));
                 let (b0, b1) = (b.c0.limb(t), b.c1.limb(t));
-                plan.mul_accumulate(o0, a0, b0);
-                plan.mul_accumulate(o1, a0, b1);
-                plan.mul_accumulate(o1, a1, b0);
-                plan.mul_accumulate(o2, a1, b1);
+                ntt.mul_accumulate(o0, a0, b0);
+                ntt.mul_accumulate(o1, a0, b1);
+                ntt.mul_accumulate(o1, a1, b0);
+                ntt.mul_accumulate(o2, a1, b1);
             }
         });
     (d0, d1, d2)

@@ -33,7 +33,7 @@ impl Conv {
                     prod = m.mul(prod, m.reduce(params.prime(sj)));
                 }
             }
-            simd::mul_const_into(m, out, poly.limb(src_pos[i]), m.inv(prod));
+            simd::mul_const_into(params.level(), m, out, poly.limb(src_pos[i]), m.inv(prod));
         });
         Self { y }
     }
@@ -65,9 +65,9 @@ impl Conv {
             .collect();
         for (i, &wi) in w.iter().enumerate() {
             if i == 0 {
-                simd::mul_const_into(m, out, self.y.limb(0), wi);
+                simd::mul_const_into(params.level(), m, out, self.y.limb(0), wi);
             } else {
-                simd::mul_const_add_assign(m, out, self.y.limb(i), wi);
+                simd::mul_const_add_assign(params.level(), m, out, self.y.limb(i), wi);
             }
         }
     }
@@ -93,7 +93,7 @@ pub(crate) fn mod_up_digit(
             o.copy_from_slice(c_ntt.limb(pos));
         } else {
             conv.convert_into(params, &src_idx, ext_idx[pos], o);
-            params.plan(ext_idx[pos]).fwd(o);
+            params.ntt(ext_idx[pos]).forward(o);
         }
     });
     conv.recycle(params);
@@ -134,15 +134,15 @@ pub(crate) fn mod_down_into(
         match combine {
             Combine::Set => {
                 conv.convert_into(params, &p_idx, qi, o);
-                params.plan(qi).fwd(o);
-                simd::sub_mul_const_assign(m, o, x.limb(qi), p_inv);
+                params.ntt(qi).forward(o);
+                simd::sub_mul_const_assign(params.level(), m, o, x.limb(qi), p_inv);
             }
             Combine::Add => {
                 let mut t = params.take_buffer(n);
                 conv.convert_into(params, &p_idx, qi, &mut t);
-                params.plan(qi).fwd(&mut t);
-                simd::sub_mul_const_assign(m, &mut t, x.limb(qi), p_inv);
-                simd::add_assign(m, o, &t);
+                params.ntt(qi).forward(&mut t);
+                simd::sub_mul_const_assign(params.level(), m, &mut t, x.limb(qi), p_inv);
+                simd::add_assign(params.level(), m, o, &t);
                 params.recycle(t);
             }
         }

@@ -1,4 +1,5 @@
-//! Out-of-place element-wise operations. Each writes a fresh pooled polynomial in one
+//! Out-of-place element-wise operations (compiled for the kernel path's vector
+//! instructions via `dispatch::run`). Each writes a fresh pooled polynomial in one
 //! limb-parallel pass; copying an input first and then updating the copy would read and
 //! write every word twice and run the copy serially.
 //!
@@ -7,6 +8,7 @@
 
 use rayon::prelude::*;
 
+use super::dispatch;
 use super::poly::RnsPoly;
 use super::simd;
 use crate::params::CkksParameters;
@@ -28,9 +30,15 @@ impl RnsPoly {
     pub(crate) fn add(&self, other: &Self, params: &CkksParameters, idx: &[usize]) -> Self {
         Self::from_limbs(params, idx, |t, o| {
             let m = params.modulus(idx[t]);
-            for ((o, &x), &y) in o.iter_mut().zip(self.limb(t)).zip(other.limb(t)) {
-                *o = m.add(x, y);
-            }
+            dispatch::run(
+                params.level(),
+                #[inline(always)]
+                || {
+                    for ((o, &x), &y) in o.iter_mut().zip(self.limb(t)).zip(other.limb(t)) {
+                        *o = m.add(x, y);
+                    }
+                },
+            );
         })
     }
 
@@ -38,9 +46,15 @@ impl RnsPoly {
     pub(crate) fn sub(&self, other: &Self, params: &CkksParameters, idx: &[usize]) -> Self {
         Self::from_limbs(params, idx, |t, o| {
             let m = params.modulus(idx[t]);
-            for ((o, &x), &y) in o.iter_mut().zip(self.limb(t)).zip(other.limb(t)) {
-                *o = m.sub(x, y);
-            }
+            dispatch::run(
+                params.level(),
+                #[inline(always)]
+                || {
+                    for ((o, &x), &y) in o.iter_mut().zip(self.limb(t)).zip(other.limb(t)) {
+                        *o = m.sub(x, y);
+                    }
+                },
+            );
         })
     }
 
@@ -48,9 +62,15 @@ impl RnsPoly {
     pub(crate) fn neg(&self, params: &CkksParameters, idx: &[usize]) -> Self {
         Self::from_limbs(params, idx, |t, o| {
             let m = params.modulus(idx[t]);
-            for (o, &x) in o.iter_mut().zip(self.limb(t)) {
-                *o = m.neg(x);
-            }
+            dispatch::run(
+                params.level(),
+                #[inline(always)]
+                || {
+                    for (o, &x) in o.iter_mut().zip(self.limb(t)) {
+                        *o = m.neg(x);
+                    }
+                },
+            );
         })
     }
 
@@ -62,7 +82,13 @@ impl RnsPoly {
         idx: &[usize],
     ) -> Self {
         Self::from_limbs(params, idx, |t, o| {
-            simd::mul_const_into(params.modulus(idx[t]), o, self.limb(t), consts[t]);
+            simd::mul_const_into(
+                params.level(),
+                params.modulus(idx[t]),
+                o,
+                self.limb(t),
+                consts[t],
+            );
         })
     }
 
@@ -72,7 +98,7 @@ impl RnsPoly {
         Self::from_limbs(params, idx, |t, o| {
             o.fill(0);
             params
-                .plan(idx[t])
+                .ntt(idx[t])
                 .mul_accumulate(o, self.limb(t), other.limb(t));
         })
     }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use zeroize::Zeroize;
 
+use super::dispatch;
 use super::pool::BufferPool;
 use crate::params::CkksParameters;
 
@@ -91,9 +92,7 @@ impl RnsPoly {
             .enumerate()
             .for_each(|(t, (o, &i))| {
                 o.copy_from_slice(self.limb(first + t));
-                let plan = params.plan(i);
-                plan.inv(o);
-                plan.normalize(o);
+                params.ntt(i).inverse(o);
             });
         out
     }
@@ -169,7 +168,7 @@ impl RnsPoly {
     pub(crate) fn ntt(&mut self, params: &CkksParameters, idx: &[usize]) {
         self.par_limbs_mut()
             .zip(idx.par_iter())
-            .for_each(|(l, &i)| params.plan(i).fwd(l));
+            .for_each(|(l, &i)| params.ntt(i).forward(l));
     }
 
     /// Inverse NTT (normalized) of every limb.
@@ -177,9 +176,7 @@ impl RnsPoly {
         self.par_limbs_mut()
             .zip(idx.par_iter())
             .for_each(|(l, &i)| {
-                let plan = params.plan(i);
-                plan.inv(l);
-                plan.normalize(l);
+                params.ntt(i).inverse(l);
             });
     }
 
@@ -189,9 +186,15 @@ impl RnsPoly {
             .zip(idx.par_iter())
             .for_each(|((a, b), &i)| {
                 let m = params.modulus(i);
-                for (x, &y) in a.iter_mut().zip(b) {
-                    *x = m.add(*x, y);
-                }
+                dispatch::run(
+                    params.level(),
+                    #[inline(always)]
+                    || {
+                        for (x, &y) in a.iter_mut().zip(b) {
+                            *x = m.add(*x, y);
+                        }
+                    },
+                );
             });
     }
 
@@ -201,9 +204,15 @@ impl RnsPoly {
             .zip(idx.par_iter())
             .for_each(|((a, b), &i)| {
                 let m = params.modulus(i);
-                for (x, &y) in a.iter_mut().zip(b) {
-                    *x = m.sub(*x, y);
-                }
+                dispatch::run(
+                    params.level(),
+                    #[inline(always)]
+                    || {
+                        for (x, &y) in a.iter_mut().zip(b) {
+                            *x = m.sub(*x, y);
+                        }
+                    },
+                );
             });
     }
 
@@ -213,7 +222,7 @@ impl RnsPoly {
             .zip(a.par_limbs())
             .zip(b.par_limbs())
             .zip(idx.par_iter())
-            .for_each(|(((acc, x), y), &i)| params.plan(i).mul_accumulate(acc, x, y));
+            .for_each(|(((acc, x), y), &i)| params.ntt(i).mul_accumulate(acc, x, y));
     }
 
     /// Applies an NTT-domain permutation (Galois automorphism) to every limb.
