@@ -15,6 +15,10 @@ pub struct MachineInfo {
     pub memory_total_bytes: Option<u64>,
     /// CPU features that change our speed (AVX-512 IFMA selects the fast NTT path).
     pub cpu_flags_of_note: Vec<String>,
+    /// The CKKS engine's kernel path in this process (`ifma`, `avx512`, `avx2`, `scalar`;
+    /// `LOWDEPTH_CKKS_ISA` forces one). Empty in manifests written before it was recorded.
+    #[serde(default)]
+    pub ckks_kernel_path: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,6 +74,9 @@ impl MachineInfo {
                 .unwrap_or(1),
             memory_total_bytes,
             cpu_flags_of_note,
+            ckks_kernel_path: lowdepth_toolkit_ckks::KernelPath::active()
+                .name()
+                .to_string(),
         }
     }
 }

@@ -45,12 +45,19 @@ pub fn write_report(layout: &ExperimentLayout, runs: &[RunResult]) -> Result<boo
     let _ = writeln!(md, "# Paper claims against this run\n");
     let _ = writeln!(
         md,
-        "Experiment `{}`; machine: {} ({} logical CPUs); commit {}; generated from the run \
-         manifests under `runs/` (every figure names its file). Times are medians over \
-         repetitions; the machine may be shared and noisy.\n",
+        "Experiment `{}`; machine: {} ({} logical CPUs; flags of note: {}; CKKS kernel \
+         path: {}); commit {}; generated from the run manifests under `runs/` (every \
+         figure names its file). Times are medians over repetitions; the machine may be \
+         shared and noisy.\n",
         f0.experiment,
         f0.machine.cpu_model,
         f0.machine.logical_cpus,
+        f0.machine.cpu_flags_of_note.join(" "),
+        if f0.machine.ckks_kernel_path.is_empty() {
+            "not recorded"
+        } else {
+            &f0.machine.ckks_kernel_path
+        },
         f0.versions.git_commit.as_deref().unwrap_or("unknown")
     );
     if base.is_empty() || low.is_empty() {

@@ -69,6 +69,6 @@ pub mod upload;
 
 pub use backend::{CkksBackend, ClientKeys, EncryptionMode, EncryptionTally, EvaluationKeys};
 pub use error::map_engine_error;
-pub use lowdepth_ckks::Security;
+pub use lowdepth_ckks::{KernelPath, Security};
 pub use setup::{CkksSetup, SetupReport};
 pub use upload::KeyUpload;
