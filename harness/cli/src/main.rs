@@ -36,7 +36,8 @@ enum Command {
         #[arg(long, default_value = "results")]
         results: PathBuf,
     },
-    /// Validate a config without running anything; prints the planned runs.
+    /// Validate a config exactly as `run` does (data, planned parameters) without running
+    /// anything; prints the planned parameters and runs.
     Check { config: PathBuf },
     /// Compare an experiment's results with a reference: fails on regressions of depth, op
     /// counts, bytes, parameters and accuracy; reports time ratios.
@@ -109,9 +110,17 @@ fn dispatch(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Check { config } => {
+            // The same checks `run` makes before it writes anything.
             let parsed = ExperimentConfig::load(&config)?;
+            let checked = lowdepth_experiment::preflight::preflight(&parsed, &config)?;
             let runs = lowdepth_experiment::plan::plan_runs(&parsed);
             println!("{}: ok, {} run(s)", config.display(), runs.len());
+            for c in &checked.circuits {
+                println!(
+                    "  {}: depth {}, N = 2^{}, log QP {}, dnum {}, {} rotation keys",
+                    c.model, c.depth, c.log_n, c.log_qp, c.dnum, c.rotation_keys
+                );
+            }
             for r in runs {
                 println!("  {}", r.run_id);
             }

@@ -389,6 +389,18 @@ impl ExperimentConfig {
                 format!("must be a positive number, got {}", t.learning_rate),
             );
         }
+        let encrypted = self.models.iter().any(|m| m.is_encrypted());
+        if encrypted && t.learning_rate.is_finite() && t.learning_rate != 1.0 {
+            // Both circuits bake HELR's step gamma = 1/b into their constants.
+            bad(
+                "training.learning_rate",
+                format!(
+                    "must be 1.0 with an encrypted model (the circuits implement HELR's \
+                     gamma = 1/b), got {}",
+                    t.learning_rate
+                ),
+            );
+        }
         if !(t.nesterov_alpha0.is_finite() && t.nesterov_alpha0 > 0.0) {
             bad(
                 "training.nesterov_alpha0",

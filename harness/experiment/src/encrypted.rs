@@ -15,7 +15,7 @@ use lowdepth_toolkit::dataflow::{Dataflow, DataflowOptions, ExecutionReport, Kin
 use lowdepth_toolkit::planner::{plan, CircuitProfile, ParameterRequirement, PlannerConfig};
 use lowdepth_toolkit::scale::power_of_two_moduli;
 use lowdepth_toolkit::taskgraph::TaskGraph;
-use lowdepth_toolkit::{Backend, Evaluator, RingDegree, RotationKeys};
+use lowdepth_toolkit::{Backend, Evaluator, RingDegree, RotationKeys, ToolkitError};
 use lowdepth_toolkit_ckks::{CkksBackend, CkksSetup, Security};
 
 use crate::config::{ExecutionSetting, ExecutorChoice, ExperimentConfig, SecurityChoice};
@@ -200,7 +200,7 @@ fn plan_circuit(
             &CircuitProfile::from_trace(&found, slots, max_value_bits),
             &planner,
         )
-        .map_err(|e| anyhow!("choosing parameters: {e}"))?;
+        .map_err(|e| planner_error(e, config))?;
         let planned_slots = 1usize << (req.min_log_n - 1);
         let settled =
             config.ckks.security == SecurityChoice::InsecureTestOnly || planned_slots == slots;
@@ -211,6 +211,7 @@ fn plan_circuit(
         slots = planned_slots;
     }
     let requirement = requirement.ok_or_else(|| anyhow!("planning did not run"))?;
+    check_engine_parameters(config, &requirement)?;
     let ring = RingDegree(2 * slots);
     let moduli = power_of_two_moduli(requirement.levels, log_scale, requirement.first_prime_bits);
     let tracer = Tracer::try_new(TracerParams {
@@ -228,6 +229,73 @@ fn plan_circuit(
         report,
         nodes,
     })
+}
+
+/// The planner's refusal as one line naming the config field to change: the scale bounds
+/// q_0 and the special primes; the depth grows with the minibatches per round.
+fn planner_error(e: ToolkitError, config: &ExperimentConfig) -> anyhow::Error {
+    match e {
+        ToolkitError::InvalidParameters(m) => anyhow!(
+            "ckks.log_scale: {} is too large for these parameters: {m}",
+            config.ckks.log_scale
+        ),
+        ToolkitError::NoSecureParameters(m) => anyhow!(
+            "training.iterations: {} iterations in {} round(s) are too deep for 128-bit \
+             parameters ({m}); raise ckks.rounds or lower training.iterations",
+            config.training.iterations,
+            config.ckks.rounds
+        ),
+        other => anyhow!("choosing parameters: {other}"),
+    }
+}
+
+/// The engine's checks on the planned parameters (no keys generated). What it refuses
+/// here comes from the depth (a ring above 2^16, too many levels), which the
+/// minibatches per round set.
+fn check_engine_parameters(config: &ExperimentConfig, req: &ParameterRequirement) -> Result<()> {
+    let c = &config.ckks;
+    let (security, log_n) = match c.security {
+        SecurityChoice::Bits128 => (Security::Bits128, None),
+        SecurityChoice::InsecureTestOnly => (Security::InsecureForTests, c.log_n),
+    };
+    CkksSetup::check_parameters(req, security, log_n).map_err(|e| {
+        anyhow!(
+            "training.iterations: {} iterations in {} round(s) need depth {} (N = 2^{}), \
+             which the engine refuses ({e}); raise ckks.rounds or lower training.iterations",
+            config.training.iterations,
+            c.rounds,
+            req.levels,
+            log_n.unwrap_or(req.min_log_n)
+        )
+    })
+}
+
+/// Plans `kind` for `config` on the first round's minibatches, exactly as a run does
+/// (the value bound comes from the f64 reference on the same minibatches).
+pub fn plan_for_config(
+    kind: CircuitKind,
+    config: &ExperimentConfig,
+    data: &PreparedData,
+) -> Result<CircuitSetup> {
+    let t = &config.training;
+    let k = t.iterations / config.ckks.rounds;
+    let etas = nesterov_etas(t.iterations, t.nesterov_alpha0);
+    let cubic = train_f64(&data.minibatches, Sigmoid::Cubic, &nesterov_config(config));
+    plan_circuit(
+        kind,
+        config,
+        &minibatches(data, 0..k),
+        &etas[..k],
+        model_value_bits(&cubic),
+    )
+}
+
+fn nesterov_config(config: &ExperimentConfig) -> NesterovConfig {
+    NesterovConfig {
+        iterations: config.training.iterations,
+        learning_rate: config.training.learning_rate,
+        alpha0: config.training.nesterov_alpha0,
+    }
 }
 
 /// Bits needed by the largest model value the customer decrypts (for q_0), from the f64
@@ -302,11 +370,7 @@ pub fn execute_encrypted(
     let etas = nesterov_etas(iterations, t.nesterov_alpha0);
 
     // Plaintext references on the same minibatches.
-    let nesterov = NesterovConfig {
-        iterations,
-        learning_rate: t.learning_rate,
-        alpha0: t.nesterov_alpha0,
-    };
+    let nesterov = nesterov_config(config);
     let cubic = train_f64(&data.minibatches, Sigmoid::Cubic, &nesterov);
     let exact = train_f64(&data.minibatches, Sigmoid::Exact, &nesterov);
 

@@ -28,6 +28,7 @@ pub mod manifest;
 pub mod models;
 pub mod plan;
 pub mod prediction;
+pub mod preflight;
 pub mod progress;
 pub mod projection_table;
 pub mod report;
