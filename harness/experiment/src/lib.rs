@@ -16,6 +16,7 @@
 pub mod atomic;
 pub mod bar_chart;
 pub mod compare;
+pub mod compare_figures;
 pub mod config;
 pub mod dataset;
 pub mod encrypted;
@@ -31,6 +32,7 @@ pub mod prediction;
 pub mod preflight;
 pub mod progress;
 pub mod projection_table;
+pub mod reference_coverage;
 pub mod report;
 pub mod report_projection;
 pub mod runner;
