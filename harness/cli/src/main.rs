@@ -113,6 +113,9 @@ fn dispatch(command: Command) -> Result<()> {
             // The same checks `run` makes before it writes anything.
             let parsed = ExperimentConfig::load(&config)?;
             let checked = lowdepth_experiment::preflight::preflight(&parsed, &config)?;
+            if let Some(warning) = lowdepth_experiment::security::insecure_warning(&parsed) {
+                eprintln!("{warning}");
+            }
             let runs = lowdepth_experiment::plan::plan_runs(&parsed);
             println!("{}: ok, {} run(s)", config.display(), runs.len());
             for c in &checked.circuits {

@@ -250,6 +250,26 @@ fn check_accepts_what_run_runs_and_prints_the_plan() {
 }
 
 #[test]
+fn a_seeded_key_is_refused_and_the_insecure_seed_warns() {
+    let yaml = GOOD.replace("[plaintext-cubic]", "[helr-ckks]");
+    let seeded = format!("{yaml}ckks:\n  security: bits128\n  key_seed: 7\n");
+    assert_refused_by_run_and_check(&seeded, "ckks.key_seed", "is not accepted");
+    let o = check(
+        &format!("{ENCRYPTED}  insecure_reproducible_keys_seed: 7\n"),
+        &fixture(),
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        o.stderr.contains(
+            "warning: the encrypted runs of experiment bad-input-test are INSECURE: \
+             test-size ring + reproducible keys"
+        ),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
 fn encrypted_learning_rate_other_than_one_is_refused_upfront() {
     let yaml = ENCRYPTED.replace("seed: 1", "seed: 1\n  learning_rate: 2.0");
     assert_refused_by_run_and_check(&yaml, "training.learning_rate", "must be 1.0");

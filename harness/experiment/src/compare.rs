@@ -148,6 +148,7 @@ pub fn compare(
             id: &id,
             failures: &mut c.failures,
         };
+        check.security(m, r);
         check.metrics(m, r);
         match ModelKind::from_name(&key.model) {
             Some(model) if model.is_encrypted() => check.encrypted(m, r),
@@ -232,6 +233,8 @@ mod tests {
                 m.setting = run.setting;
                 m.config = serde_json::to_value(&config).expect("config");
                 m.config_hash = config_hash(&config);
+                m.security =
+                    Some(crate::security::security_label(run.model, &config.ckks).to_string());
                 if run.model.is_encrypted() {
                     m.ckks = Some(ckks_facts());
                     m.reference = Some(ReferenceComparison {
@@ -373,6 +376,29 @@ mod tests {
                 c.failures
             );
         }
+    }
+
+    #[test]
+    fn a_changed_or_missing_security_label_fails() {
+        let refs = experiment("");
+        let mut cur = experiment("");
+        run_of(&mut cur, "helr-ckks").security = Some("bits128".into());
+        let c = compare(&cur, &refs);
+        assert_eq!(c.failures.len(), 1, "{:?}", c.failures);
+        assert!(
+            c.failures[0]
+                .ends_with("security is \"bits128\", reference \"INSECURE: test-size ring\""),
+            "{:?}",
+            c.failures
+        );
+        let mut old = experiment("");
+        run_of(&mut old, "helr-ckks").security = None;
+        let c = compare(&experiment(""), &old);
+        assert!(
+            c.failures[0].ends_with("security is missing from the reference run (written by an older lowdepth?): regenerate the reference"),
+            "{:?}",
+            c.failures
+        );
     }
 
     #[test]

@@ -48,6 +48,11 @@ impl PairCheck<'_> {
         }
     }
 
+    /// The security label (`security.rs`): present on both sides and equal.
+    pub fn security(&mut self, now: &RunManifest, was: &RunManifest) {
+        self.exact("security", now.security.as_ref(), was.security.as_ref());
+    }
+
     /// Test metrics: present on both sides, within [`METRIC_TOLERANCE`].
     pub fn metrics(&mut self, now: &RunManifest, was: &RunManifest) {
         let Some((a, b)) = self.both("final_metrics", now.final_metrics, was.final_metrics) else {

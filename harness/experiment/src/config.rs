@@ -97,9 +97,14 @@ pub struct CkksConfig {
     /// `training.iterations` must be a multiple; each round trains iterations / rounds minibatches.
     #[serde(default = "default_rounds")]
     pub rounds: usize,
-    /// Seed for keys and encryption randomness, for reproducible runs; absent = OS CSPRNG.
+    /// No longer accepted (kept so that it gets its own error): keys from a seed are not
+    /// secret, so a `bits128` run with one would be labelled secure when it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_seed: Option<u64>,
+    /// Tests only: seed of keys and encryption randomness, for reproducible runs; absent =
+    /// OS CSPRNG. Runs with it are labelled INSECURE (see `security.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure_reproducible_keys_seed: Option<u64>,
     /// How the server runs the circuit: `dataflow` (default: as a task graph, in the run's
     /// execution setting) or `eager` (each call when the circuit makes it; for debugging
     /// and side-by-side checks; ignores `settings`).
@@ -115,6 +120,7 @@ impl Default for CkksConfig {
             log_scale: default_log_scale(),
             rounds: default_rounds(),
             key_seed: None,
+            insecure_reproducible_keys_seed: None,
             executor: ExecutorChoice::default(),
         }
     }
@@ -470,6 +476,15 @@ impl ExperimentConfig {
             bad(
                 "ckks.log_scale",
                 format!("must be between 20 and 60, got {}", c.log_scale),
+            );
+        }
+        if c.key_seed.is_some() {
+            bad(
+                "ckks.key_seed",
+                "is not accepted: keys from a seed are not secret, so the run would not be \
+                 128-bit secure; for reproducible test runs use \
+                 ckks.insecure_reproducible_keys_seed (runs labelled INSECURE)"
+                    .to_string(),
             );
         }
         match (c.security, c.log_n) {

@@ -384,10 +384,12 @@ pub fn execute_encrypted(
     )?;
     let req = &setup.requirement;
     let (backend, report) = match c.security {
-        SecurityChoice::Bits128 => CkksSetup::for_circuit(req, Security::Bits128, c.key_seed),
+        SecurityChoice::Bits128 => {
+            CkksSetup::for_circuit(req, Security::Bits128, c.insecure_reproducible_keys_seed)
+        }
         SecurityChoice::InsecureTestOnly => {
             let log_n = c.log_n.ok_or_else(|| anyhow!("ckks.log_n is required"))?;
-            let seed = c.key_seed.unwrap_or_else(rand_seed);
+            let seed = c.insecure_reproducible_keys_seed.unwrap_or_else(rand_seed);
             CkksSetup::insecure_for_tests(req, log_n, seed)
         }
     }
@@ -550,7 +552,8 @@ pub fn execute_encrypted(
     Ok((outcome, extras))
 }
 
-/// A fresh seed from the OS for insecure test runs without `ckks.key_seed`.
+/// A fresh seed from the OS for insecure test runs without
+/// `ckks.insecure_reproducible_keys_seed`.
 fn rand_seed() -> u64 {
     use rand::RngCore;
     rand::rngs::OsRng.next_u64()

@@ -37,6 +37,7 @@ pub mod report;
 pub mod report_projection;
 pub mod runner;
 pub mod samples;
+pub mod security;
 pub mod setting;
 pub mod summary;
 #[cfg(test)]

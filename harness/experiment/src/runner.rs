@@ -60,6 +60,9 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
         config.dataset.dir.display()
     ));
     let checked = preflight(config, &options.config_file)?;
+    if let Some(warning) = crate::security::insecure_warning(config) {
+        eprintln!("{warning}");
+    }
     let data = &checked.data;
 
     let pending: Vec<&RunSpec> = runs
