@@ -137,7 +137,7 @@ fn zero_minibatch_fails_cleanly() {
         &GOOD.replace("minibatch_size: 64", "minibatch_size: 0"),
         &fixture(),
     );
-    assert_clean_failure(&o, "training.minibatch_size", "at least 1");
+    assert_clean_failure(&o, "training.minibatch_size", "between 1 and 65536");
 }
 
 #[test]
@@ -278,7 +278,7 @@ fn encrypted_learning_rate_other_than_one_is_refused_upfront() {
 #[test]
 fn scale_too_large_for_the_primes_is_refused_upfront() {
     let yaml = format!("{ENCRYPTED}  log_scale: 50\n");
-    assert_refused_by_run_and_check(&yaml, "ckks.log_scale", "too large");
+    assert_refused_by_run_and_check(&yaml, "ckks.log_scale", "between 20 and 45");
 }
 
 #[test]

@@ -133,14 +133,15 @@ fn minibatches(data: &PreparedData, range: std::ops::Range<usize>) -> Vec<Vec<f6
         .collect()
 }
 
-/// Traces one application at the given slots and moduli; returns the report and the DAG.
+/// Traces one application at the given slots and moduli; returns the report, the DAG and
+/// the number of ciphertexts the customer uploads.
 fn trace(
     kind: CircuitKind,
     eval: &Evaluator<Tracer>,
     shape: (usize, usize, usize),
     zs: &[Vec<f64>],
     etas: &[f64],
-) -> Result<(TraceReport, Vec<Node>)> {
+) -> Result<(TraceReport, Vec<Node>, u64)> {
     let zero = vec![0.0; shape.1];
     let input = RoundInput {
         shape,
@@ -149,7 +150,7 @@ fn trace(
         w0: &zero,
         v0: &zero,
     };
-    apply_circuit(kind, eval, eval, &input, &|| Ok(()))?;
+    let out = apply_circuit(kind, eval, eval, &input, &|| Ok(()))?;
     let report = eval
         .backend()
         .report()
@@ -158,7 +159,7 @@ fn trace(
         .backend()
         .nodes()
         .map_err(|e| anyhow!("tracing: {e}"))?;
-    Ok((report, nodes))
+    Ok((report, nodes, out.upload_ciphertexts))
 }
 
 /// Parameters for one circuit application: depth and rotation steps from the depth finder,
@@ -170,6 +171,8 @@ pub struct CircuitSetup {
     pub slots: usize,
     pub report: TraceReport,
     pub nodes: Vec<Node>,
+    /// Ciphertexts the customer uploads per round.
+    pub upload_ciphertexts: u64,
 }
 
 fn plan_circuit(
@@ -195,7 +198,7 @@ fn plan_circuit(
     for _ in 0..3 {
         let eval =
             depth_finder(slots, DEPTH_FINDER_LEVELS, log_scale).map_err(|e| anyhow!("{e}"))?;
-        let (found, _) = trace(kind, &eval, (b, f, slots), zs, etas)?;
+        let (found, _, _) = trace(kind, &eval, (b, f, slots), zs, etas)?;
         let req = plan(
             &CircuitProfile::from_trace(&found, slots, max_value_bits),
             &planner,
@@ -222,12 +225,13 @@ fn plan_circuit(
     })
     .map_err(|e| anyhow!("{e}"))?;
     let eval = Evaluator::new(tracer, log_scale).map_err(|e| anyhow!("{e}"))?;
-    let (report, nodes) = trace(kind, &eval, (b, f, slots), zs, etas)?;
+    let (report, nodes, upload_ciphertexts) = trace(kind, &eval, (b, f, slots), zs, etas)?;
     Ok(CircuitSetup {
         requirement,
         slots,
         report,
         nodes,
+        upload_ciphertexts,
     })
 }
 

@@ -26,6 +26,7 @@ pub mod layout;
 pub mod line_chart;
 pub mod machine;
 pub mod manifest;
+pub mod memory_estimate;
 pub mod models;
 pub mod plan;
 pub mod prediction;
@@ -43,3 +44,4 @@ pub mod summary;
 #[cfg(test)]
 mod test_manifests;
 pub mod threads;
+pub mod yaml_nesting;

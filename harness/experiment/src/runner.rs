@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub force: bool,
     /// The config file's path, for error messages and the record.
     pub config_file: PathBuf,
+    /// Refuse configs whose memory estimate exceeds this (`None`: not checked; the CLI's
+    /// `--ignore-memory-estimate`). Default: this machine's memory.
+    pub memory_limit_bytes: Option<u64>,
 }
 
 impl Default for RunOptions {
@@ -34,6 +37,7 @@ impl Default for RunOptions {
             results_dir: PathBuf::from("results"),
             force: false,
             config_file: PathBuf::from("config.yaml"),
+            memory_limit_bytes: crate::memory_estimate::machine_memory_bytes(),
         }
     }
 }
@@ -59,7 +63,7 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
         "checking the config and loading data from {}",
         config.dataset.dir.display()
     ));
-    let checked = preflight(config, &options.config_file)?;
+    let checked = preflight(config, &options.config_file, options.memory_limit_bytes)?;
     if let Some(warning) = crate::security::insecure_warning(config) {
         eprintln!("{warning}");
     }
