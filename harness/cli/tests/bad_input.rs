@@ -288,3 +288,48 @@ fn too_deep_for_128_bit_is_refused_upfront() {
         .replace("[plaintext-cubic]", "[helr-ckks]");
     assert_refused_by_run_and_check(&yaml, "training.iterations", "raise ckks.rounds");
 }
+
+#[test]
+fn a_held_results_directory_is_refused_and_leftover_temporaries_are_removed() {
+    let first = run(GOOD, &fixture());
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let exp = first.results.join("bad-input-test");
+    // What kill -9 during an atomic write leaves behind.
+    let leftover = exp.join(".summary.csv.99999.tmp.csv");
+    std::fs::write(&leftover, b"half").expect("leftover");
+    // Another process holds the directory's lock.
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(exp.join(".lock"))
+        .expect("lock file");
+    lock.try_lock().expect("lock");
+    std::fs::write(exp.join(".lock"), "4242\n").expect("owner");
+    let rerun = || {
+        Command::new(env!("CARGO_BIN_EXE_lowdepth"))
+            .arg("run")
+            .arg(&first.config)
+            .arg("--results")
+            .arg(&first.results)
+            .env("CI", "true")
+            .output()
+            .expect("rerun")
+    };
+    let refused = rerun();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("another lowdepth run (process 4242) is writing this results directory"),
+        "{stderr}"
+    );
+    assert!(
+        leftover.exists(),
+        "nothing is touched while the lock is held"
+    );
+    drop(lock);
+    let again = rerun();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(stderr.contains("removed 1 temporary file(s)"), "{stderr}");
+    assert!(!leftover.exists());
+}

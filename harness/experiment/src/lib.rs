@@ -36,6 +36,7 @@ pub mod projection_table;
 pub mod reference_coverage;
 pub mod report;
 pub mod report_projection;
+pub mod results_lock;
 pub mod runner;
 pub mod samples;
 pub mod security;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::atomic::write_atomic;
+use crate::atomic::{remove_leftover_temps, write_atomic};
 use crate::config::ExperimentConfig;
 use crate::dataset::PreparedData;
 use crate::layout::ExperimentLayout;
@@ -15,6 +15,7 @@ use crate::models::execute;
 use crate::plan::{config_hash, plan_runs, RunSpec};
 use crate::preflight::preflight;
 use crate::progress::Progress;
+use crate::results_lock::ResultsLock;
 use crate::samples::{csv_bytes, to_frame};
 use crate::summary::{load_runs, write_tables};
 
@@ -68,6 +69,16 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
         eprintln!("{warning}");
     }
     let data = &checked.data;
+
+    // Nothing was written before this point; from here on this invocation owns the directory.
+    let _lock = ResultsLock::acquire(&layout.root)?;
+    let leftovers = remove_leftover_temps(&layout.root)?;
+    if leftovers > 0 {
+        progress.note(&format!(
+            "removed {leftovers} temporary file(s) an interrupted run left in {}",
+            layout.root.display()
+        ));
+    }
 
     let pending: Vec<&RunSpec> = runs
         .iter()
