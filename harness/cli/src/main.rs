@@ -141,10 +141,11 @@ fn dispatch(command: Command) -> Result<()> {
             }
             let runs = lowdepth_experiment::plan::plan_runs(&parsed);
             println!("{}: ok, {} run(s)", config.display(), runs.len());
-            println!("  peak memory estimate: {}", checked.memory.describe());
+            // Only run ids are indented: scripts/many-core-sweep.sh counts those lines.
+            println!("peak memory estimate: {}", checked.memory.describe());
             for c in &checked.circuits {
                 println!(
-                    "  {}: depth {}, N = 2^{}, log QP {}, dnum {}, {} rotation keys",
+                    "parameters {}: depth {}, N = 2^{}, log QP {}, dnum {}, {} rotation keys",
                     c.model, c.depth, c.log_n, c.log_qp, c.dnum, c.rotation_keys
                 );
             }

@@ -245,7 +245,19 @@ fn assert_refused_by_run_and_check(yaml: &str, field: &str, what: &str) {
 fn check_accepts_what_run_runs_and_prints_the_plan() {
     let o = check(ENCRYPTED, &fixture());
     assert_eq!(o.code, Some(0), "{}", o.stderr);
-    assert!(o.stdout.contains("lowdepth-ckks: depth "), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("\nparameters lowdepth-ckks: depth "),
+        "{}",
+        o.stdout
+    );
+    // scripts/many-core-sweep.sh counts the indented lines as runs.
+    let indented: Vec<_> = o.stdout.lines().filter(|l| l.starts_with("  ")).collect();
+    assert_eq!(indented.len(), 1, "{}", o.stdout);
+    assert!(
+        indented[0].starts_with("  lowdepth-ckks-full-t1-r1-"),
+        "{}",
+        o.stdout
+    );
     assert!(!o.results.exists());
 }
 
