@@ -35,9 +35,18 @@ enum Command {
         /// Root directory of results.
         #[arg(long, default_value = "results")]
         results: PathBuf,
+        /// Run even when the estimated peak memory exceeds this machine's.
+        #[arg(long)]
+        ignore_memory_estimate: bool,
     },
-    /// Validate a config without running anything; prints the planned runs.
-    Check { config: PathBuf },
+    /// Validate a config exactly as `run` does (data, planned parameters, memory estimate)
+    /// without running anything; prints the planned parameters and runs.
+    Check {
+        config: PathBuf,
+        /// Do not refuse a memory estimate above this machine's memory.
+        #[arg(long)]
+        ignore_memory_estimate: bool,
+    },
     /// Compare an experiment's results with a reference: fails on regressions of depth, op
     /// counts, bytes, parameters and accuracy; reports time ratios.
     Compare {
@@ -75,18 +84,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// This machine's memory, or no limit when the user asked to ignore the estimate.
+fn memory_limit(ignore_memory_estimate: bool) -> Option<u64> {
+    if ignore_memory_estimate {
+        None
+    } else {
+        lowdepth_experiment::memory_estimate::machine_memory_bytes()
+    }
+}
+
 fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Run {
             config,
             force,
             results,
+            ignore_memory_estimate,
         } => {
             let parsed = ExperimentConfig::load(&config)?;
             let options = RunOptions {
                 results_dir: results,
                 force,
                 config_file: config,
+                memory_limit_bytes: memory_limit(ignore_memory_estimate),
             };
             let report = run_experiment(&parsed, &options)?;
             eprintln!(
@@ -108,10 +128,27 @@ fn dispatch(command: Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Check { config } => {
+        Command::Check {
+            config,
+            ignore_memory_estimate,
+        } => {
+            // The same checks `run` makes before it writes anything.
             let parsed = ExperimentConfig::load(&config)?;
+            let limit = memory_limit(ignore_memory_estimate);
+            let checked = lowdepth_experiment::preflight::preflight(&parsed, &config, limit)?;
+            if let Some(warning) = lowdepth_experiment::security::insecure_warning(&parsed) {
+                eprintln!("{warning}");
+            }
             let runs = lowdepth_experiment::plan::plan_runs(&parsed);
             println!("{}: ok, {} run(s)", config.display(), runs.len());
+            // Only run ids are indented: scripts/many-core-sweep.sh counts those lines.
+            println!("peak memory estimate: {}", checked.memory.describe());
+            for c in &checked.circuits {
+                println!(
+                    "parameters {}: depth {}, N = 2^{}, log QP {}, dnum {}, {} rotation keys",
+                    c.model, c.depth, c.log_n, c.log_qp, c.dnum, c.rotation_keys
+                );
+            }
             for r in runs {
                 println!("  {}", r.run_id);
             }

@@ -19,6 +19,26 @@ fn ci_encrypted_experiment_matches_the_committed_reference() {
     assert!(run.status.success(), "experiment failed:\n{stderr}");
     let report = results.path().join("ci-encrypted/REPORT.md");
     assert!(report.is_file(), "REPORT.md missing:\n{stderr}");
+    // CI's runs are insecure (test-size ring, fixed keys) and say so everywhere.
+    assert!(
+        stderr.contains("warning: the encrypted runs of experiment ci-encrypted are INSECURE"),
+        "{stderr}"
+    );
+    let md = std::fs::read_to_string(&report).expect("REPORT.md");
+    assert!(md.starts_with("> **INSECURE SETTINGS.** 2 run(s)"), "{md}");
+    let summary =
+        std::fs::read_to_string(results.path().join("ci-encrypted/summary.csv")).expect("csv");
+    assert!(
+        summary.lines().next().unwrap_or("").contains(",security,"),
+        "{summary}"
+    );
+    assert_eq!(
+        summary
+            .matches("INSECURE: test-size ring + reproducible keys")
+            .count(),
+        2,
+        "{summary}"
+    );
 
     let compare = Command::new(env!("CARGO_BIN_EXE_lowdepth"))
         .current_dir(&root)

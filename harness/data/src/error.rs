@@ -45,6 +45,16 @@ pub enum DataError {
         /// Bytes present.
         found: u64,
     },
+    /// The IDX header declares more bytes than the reader accepts.
+    #[error("{}: the IDX header declares {declared} bytes, more than the {max} this reader accepts", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Bytes the header announces (header included).
+        declared: u64,
+        /// The reader's limit.
+        max: u64,
+    },
     /// The file (after decompression) is longer than its header says.
     #[error("{}: {found} bytes, but the header announces {expected}: trailing data", path.display())]
     TrailingData {

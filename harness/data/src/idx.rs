@@ -21,10 +21,9 @@
 //! ```
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
@@ -34,8 +33,6 @@ use crate::error::{DataError, Result};
 pub const IMAGE_MAGIC: u32 = 0x0000_0803;
 /// IDX magic of a label file: unsigned bytes, 1 dimension.
 pub const LABEL_MAGIC: u32 = 0x0000_0801;
-
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// A stack of greyscale images, row-major, one byte per pixel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,21 +74,10 @@ pub struct LabelledImages {
     pub labels_path: PathBuf,
 }
 
-/// Reads a file and gunzips it if it starts with the gzip magic `1f 8b`.
+/// Reads a file and gunzips it if it starts with the gzip magic `1f 8b`, never more than
+/// its IDX header declares plus one byte (see `idx_bounded.rs`).
 pub fn read_decoded(path: &Path) -> Result<Vec<u8>> {
-    let raw = fs::read(path).map_err(|e| DataError::io(path, e))?;
-    if raw.starts_with(&GZIP_MAGIC) {
-        let mut out = Vec::with_capacity(raw.len().saturating_mul(4));
-        GzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .map_err(|source| DataError::Gzip {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        Ok(out)
-    } else {
-        Ok(raw)
-    }
+    crate::idx_bounded::read_bounded(path)
 }
 
 /// Parses IDX header `magic` with `dims.len()` dimensions; returns the dimensions and payload.

@@ -26,6 +26,7 @@ pub mod error;
 pub mod fetch;
 pub mod fixture;
 pub mod idx;
+mod idx_bounded;
 pub mod preprocess;
 
 pub use error::{DataError, Result};

@@ -48,6 +48,48 @@ pub fn produce_atomic(path: &Path, produce: impl FnOnce(&Path) -> Result<()>) ->
     result
 }
 
+/// True for the names [`temp_path`] gives: `.name.<pid>.tmp` or `.name.<pid>.tmp.<ext>`.
+pub fn is_temp_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.') else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('.').collect();
+    let n = parts.len();
+    let pid_then_tmp = |i: usize| {
+        i >= 1
+            && parts[i] == "tmp"
+            && !parts[i - 1].is_empty()
+            && parts[i - 1].bytes().all(|b| b.is_ascii_digit())
+    };
+    // `.tmp` last, or `.tmp.<ext>` with the extension last.
+    (n >= 3 && pid_then_tmp(n - 1)) || (n >= 4 && pid_then_tmp(n - 2))
+}
+
+/// Removes the temporaries that writers killed mid-write (kill -9) left under `dir`, at any
+/// depth; call it only while holding the directory's lock (no writer is running then).
+/// Returns how many it removed.
+pub fn remove_leftover_temps(dir: &Path) -> Result<usize> {
+    let mut removed = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(0);
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+        let path = entry.path();
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("reading {}", path.display()))?;
+        if kind.is_dir() {
+            removed += remove_leftover_temps(&path)?;
+        } else if kind.is_file() && is_temp_name(&entry.file_name().to_string_lossy()) {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("removing the leftover {}", path.display()))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// `dir/.name.<pid>.tmp`, keeping the real extension last so format sniffing by extension
 /// (plotters picks PNG vs SVG by it) still works: `dir/.name.<pid>.tmp.png`.
 fn temp_path(path: &Path) -> PathBuf {
@@ -78,6 +120,40 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn leftover_temporaries_are_recognised_and_removed_at_any_depth() {
+        for (name, temp) in [
+            (".summary.csv.4242.tmp.csv", true),
+            (".manifest.json.7.tmp.json", true),
+            (".config.yaml.12.tmp.yaml", true),
+            (".README.1.tmp", true),
+            ("summary.csv", false),
+            (".lock", false),
+            (".x.tmp", false),
+            (".a.b.tmp.c.d", false),
+        ] {
+            assert_eq!(is_temp_name(name), temp, "{name}");
+        }
+        let real = Path::new("dir/fig.png");
+        let tmp = temp_path(real);
+        let tmp_name = tmp.file_name().expect("name").to_string_lossy();
+        assert!(is_temp_name(&tmp_name), "{tmp_name}");
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let run = dir.path().join("runs/r1");
+        std::fs::create_dir_all(&run).expect("dirs");
+        for f in [".manifest.json.99.tmp.json", "samples.csv"] {
+            std::fs::write(run.join(f), b"x").expect("write");
+        }
+        for f in [".summary.csv.98.tmp.csv", ".lock", "summary.csv"] {
+            std::fs::write(dir.path().join(f), b"x").expect("write");
+        }
+        assert_eq!(remove_leftover_temps(dir.path()).expect("clean"), 2);
+        assert!(run.join("samples.csv").is_file());
+        assert!(!run.join(".manifest.json.99.tmp.json").exists());
+        assert!(dir.path().join(".lock").is_file() && dir.path().join("summary.csv").is_file());
     }
 
     #[test]

@@ -17,6 +17,28 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Largest thread count a config may ask for (a typo guard, not a hardware limit).
 pub const MAX_THREADS: usize = 4096;
 
+// The ranges of the numeric fields (README, "Configs"). They keep every allocation the
+// harness makes from a config bounded before the memory estimate even runs.
+/// `dataset.features`: 1 + 14*14 pooled pixels at least; 16x HELR's 256 at most.
+pub const FEATURES: (usize, usize) = (197, 4096);
+/// `training.minibatch_size`: one minibatch is at most 65536 rows (5.5x MNIST's 3-vs-8 set).
+pub const MINIBATCH_SIZE: (usize, usize) = (1, 65536);
+/// `training.iterations`: f64 trajectories keep every iterate.
+pub const ITERATIONS: (usize, usize) = (1, 10_000);
+/// `repetitions`.
+pub const REPETITIONS: (usize, usize) = (1, 1000);
+/// `training.learning_rate` and `training.nesterov_alpha0`: in (0, this].
+pub const MAX_STEP: f64 = 100.0;
+/// `ckks.log_scale`: the engine's scaling primes (20 to 45 bits).
+pub const LOG_SCALE: (u32, u32) = (20, 45);
+/// `ckks.log_n` (insecure-test-only): the engine's rings.
+pub const LOG_N: (u32, u32) = (10, 16);
+
+fn out_of(range: (usize, usize), got: usize) -> Option<String> {
+    (!(range.0..=range.1).contains(&got))
+        .then(|| format!("must be between {} and {}, got {got}", range.0, range.1))
+}
+
 /// One experiment: a dataset, a training setup, and the runs to perform.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,9 +119,14 @@ pub struct CkksConfig {
     /// `training.iterations` must be a multiple; each round trains iterations / rounds minibatches.
     #[serde(default = "default_rounds")]
     pub rounds: usize,
-    /// Seed for keys and encryption randomness, for reproducible runs; absent = OS CSPRNG.
+    /// No longer accepted (kept so that it gets its own error): keys from a seed are not
+    /// secret, so a `bits128` run with one would be labelled secure when it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_seed: Option<u64>,
+    /// Tests only: seed of keys and encryption randomness, for reproducible runs; absent =
+    /// OS CSPRNG. Runs with it are labelled INSECURE (see `security.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure_reproducible_keys_seed: Option<u64>,
     /// How the server runs the circuit: `dataflow` (default: as a task graph, in the run's
     /// execution setting) or `eager` (each call when the circuit makes it; for debugging
     /// and side-by-side checks; ignores `settings`).
@@ -115,6 +142,7 @@ impl Default for CkksConfig {
             log_scale: default_log_scale(),
             rounds: default_rounds(),
             key_seed: None,
+            insecure_reproducible_keys_seed: None,
             executor: ExecutorChoice::default(),
         }
     }
@@ -292,6 +320,17 @@ impl ConfigError {
 impl ExperimentConfig {
     /// Reads, parses and validates a config file.
     pub fn load(file: &Path) -> Result<Self, ConfigError> {
+        let too_big = |len: u64| len > crate::yaml_nesting::MAX_CONFIG_BYTES;
+        if std::fs::metadata(file).is_ok_and(|m| too_big(m.len())) {
+            return Err(ConfigError::single(
+                file,
+                "",
+                format!(
+                    "larger than {} bytes; configs are a few KiB",
+                    crate::yaml_nesting::MAX_CONFIG_BYTES
+                ),
+            ));
+        }
         let text = std::fs::read_to_string(file)
             .map_err(|e| ConfigError::single(file, "", format!("cannot read file: {e}")))?;
         Self::parse(&text, file)
@@ -299,6 +338,9 @@ impl ExperimentConfig {
 
     /// Parses and validates YAML text; `file` is only used in error messages.
     pub fn parse(text: &str, file: &Path) -> Result<Self, ConfigError> {
+        if let Some(message) = crate::yaml_nesting::too_deep(text) {
+            return Err(ConfigError::single(file, "", message));
+        }
         check_version(text, file)?;
         let deserializer = serde_yaml_ng::Deserializer::from_str(text);
         let config: ExperimentConfig =
@@ -363,36 +405,38 @@ impl ExperimentConfig {
                 ),
             );
         }
-        // 1 bias + 14x14 pooled pixels.
-        if d.features < 197 {
-            bad(
-                "dataset.features",
-                format!("must be at least 197 (1 + 14*14), got {}", d.features),
-            );
+        if let Some(m) = out_of(FEATURES, d.features) {
+            bad("dataset.features", m);
         }
         let t = &self.training;
-        if t.minibatch_size == 0 {
-            bad(
-                "training.minibatch_size",
-                "must be at least 1, got 0".to_string(),
-            );
+        if let Some(m) = out_of(MINIBATCH_SIZE, t.minibatch_size) {
+            bad("training.minibatch_size", m);
         }
-        if t.iterations == 0 {
-            bad(
-                "training.iterations",
-                "must be at least 1, got 0".to_string(),
-            );
+        if let Some(m) = out_of(ITERATIONS, t.iterations) {
+            bad("training.iterations", m);
         }
-        if !(t.learning_rate.is_finite() && t.learning_rate > 0.0) {
+        if !(t.learning_rate > 0.0 && t.learning_rate <= MAX_STEP) {
             bad(
                 "training.learning_rate",
-                format!("must be a positive number, got {}", t.learning_rate),
+                format!("must be in (0, {MAX_STEP}], got {}", t.learning_rate),
             );
         }
-        if !(t.nesterov_alpha0.is_finite() && t.nesterov_alpha0 > 0.0) {
+        let encrypted = self.models.iter().any(|m| m.is_encrypted());
+        if encrypted && t.learning_rate.is_finite() && t.learning_rate != 1.0 {
+            // Both circuits bake HELR's step gamma = 1/b into their constants.
+            bad(
+                "training.learning_rate",
+                format!(
+                    "must be 1.0 with an encrypted model (the circuits implement HELR's \
+                     gamma = 1/b), got {}",
+                    t.learning_rate
+                ),
+            );
+        }
+        if !(t.nesterov_alpha0 > 0.0 && t.nesterov_alpha0 <= MAX_STEP) {
             bad(
                 "training.nesterov_alpha0",
-                format!("must be a positive number, got {}", t.nesterov_alpha0),
+                format!("must be in (0, {MAX_STEP}], got {}", t.nesterov_alpha0),
             );
         }
         if self.models.is_empty() {
@@ -439,8 +483,8 @@ impl ExperimentConfig {
                     .to_string(),
             );
         }
-        if self.repetitions == 0 {
-            bad("repetitions", "must be at least 1, got 0".to_string());
+        if let Some(m) = out_of(REPETITIONS, self.repetitions) {
+            bad("repetitions", m);
         }
         let c = &self.ckks;
         if c.rounds == 0 {
@@ -454,19 +498,32 @@ impl ExperimentConfig {
                 ),
             );
         }
-        if !(20..=60).contains(&c.log_scale) {
+        if !(LOG_SCALE.0..=LOG_SCALE.1).contains(&c.log_scale) {
             bad(
                 "ckks.log_scale",
-                format!("must be between 20 and 60, got {}", c.log_scale),
+                format!(
+                    "must be between {} and {} (the engine's scaling primes), got {}",
+                    LOG_SCALE.0, LOG_SCALE.1, c.log_scale
+                ),
+            );
+        }
+        if c.key_seed.is_some() {
+            bad(
+                "ckks.key_seed",
+                "is not accepted: keys from a seed are not secret, so the run would not be \
+                 128-bit secure; for reproducible test runs use \
+                 ckks.insecure_reproducible_keys_seed (runs labelled INSECURE)"
+                    .to_string(),
             );
         }
         match (c.security, c.log_n) {
             (SecurityChoice::InsecureTestOnly, None) => {
                 bad("ckks.log_n", "is required with security: insecure-test-only".to_string())
             }
-            (SecurityChoice::InsecureTestOnly, Some(n)) if !(10..=16).contains(&n) => {
-                bad("ckks.log_n", format!("must be between 10 and 16, got {n}"))
-            }
+            (SecurityChoice::InsecureTestOnly, Some(n)) if !(LOG_N.0..=LOG_N.1).contains(&n) => bad(
+                "ckks.log_n",
+                format!("must be between {} and {}, got {n}", LOG_N.0, LOG_N.1),
+            ),
             (SecurityChoice::Bits128, Some(_)) => bad(
                 "ckks.log_n",
                 "is chosen by the planner for 128-bit security; remove it (it is only for insecure-test-only)"
@@ -619,7 +676,59 @@ models: [plaintext-cubic, plaintext-exact]
         let e = parse(&GOOD.replace("minibatch_size: 64", "minibatch_size: 0")).expect_err("zero");
         assert_eq!(
             e.to_string(),
-            "x.yaml: training.minibatch_size: must be at least 1, got 0"
+            "x.yaml: training.minibatch_size: must be between 1 and 65536, got 0"
+        );
+    }
+
+    #[test]
+    fn huge_numbers_are_refused_by_range_not_by_allocation() {
+        let cases = [
+            (
+                "minibatch_size: 64",
+                "minibatch_size: 1000000000000",
+                "training.minibatch_size: must be between 1 and 65536, got 1000000000000",
+            ),
+            (
+                "iterations: 4",
+                "iterations: 1000000000000",
+                "training.iterations: must be between 1 and 10000, got 1000000000000",
+            ),
+            (
+                "seed: 1",
+                "seed: 1, learning_rate: 1000.0",
+                "training.learning_rate: must be in (0, 100], got 1000",
+            ),
+        ];
+        for (from, to, want) in cases {
+            let e = parse(&GOOD.replace(from, to)).expect_err(to);
+            assert_eq!(e.to_string(), format!("x.yaml: {want}"));
+        }
+        let e = parse(&format!("{GOOD}repetitions: 100000000000\n")).expect_err("repetitions");
+        assert_eq!(
+            e.to_string(),
+            "x.yaml: repetitions: must be between 1 and 1000, got 100000000000"
+        );
+        let e = parse(&format!("{GOOD}ckks: {{ log_scale: 50 }}\n")).expect_err("scale");
+        assert!(
+            e.to_string()
+                .starts_with("x.yaml: ckks.log_scale: must be between 20 and 45"),
+            "{e}"
+        );
+        // A float where an integer belongs is a type error, with its path.
+        let e = parse(&GOOD.replace("iterations: 4", "iterations: 1e12")).expect_err("float");
+        assert!(
+            e.to_string()
+                .starts_with("x.yaml: training.iterations: invalid type"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let e = parse(&format!("{GOOD}description: {}\n", "[".repeat(100_000))).expect_err("deep");
+        assert_eq!(
+            e.to_string(),
+            "x.yaml: (top level): nested deeper than 32 levels of `[` or `{`; configs nest 3 levels"
         );
     }
 

@@ -15,7 +15,7 @@ use lowdepth_toolkit::dataflow::{Dataflow, DataflowOptions, ExecutionReport, Kin
 use lowdepth_toolkit::planner::{plan, CircuitProfile, ParameterRequirement, PlannerConfig};
 use lowdepth_toolkit::scale::power_of_two_moduli;
 use lowdepth_toolkit::taskgraph::TaskGraph;
-use lowdepth_toolkit::{Backend, Evaluator, RingDegree, RotationKeys};
+use lowdepth_toolkit::{Backend, Evaluator, RingDegree, RotationKeys, ToolkitError};
 use lowdepth_toolkit_ckks::{CkksBackend, CkksSetup, Security};
 
 use crate::config::{ExecutionSetting, ExecutorChoice, ExperimentConfig, SecurityChoice};
@@ -133,14 +133,15 @@ fn minibatches(data: &PreparedData, range: std::ops::Range<usize>) -> Vec<Vec<f6
         .collect()
 }
 
-/// Traces one application at the given slots and moduli; returns the report and the DAG.
+/// Traces one application at the given slots and moduli; returns the report, the DAG and
+/// the number of ciphertexts the customer uploads.
 fn trace(
     kind: CircuitKind,
     eval: &Evaluator<Tracer>,
     shape: (usize, usize, usize),
     zs: &[Vec<f64>],
     etas: &[f64],
-) -> Result<(TraceReport, Vec<Node>)> {
+) -> Result<(TraceReport, Vec<Node>, u64)> {
     let zero = vec![0.0; shape.1];
     let input = RoundInput {
         shape,
@@ -149,7 +150,7 @@ fn trace(
         w0: &zero,
         v0: &zero,
     };
-    apply_circuit(kind, eval, eval, &input, &|| Ok(()))?;
+    let out = apply_circuit(kind, eval, eval, &input, &|| Ok(()))?;
     let report = eval
         .backend()
         .report()
@@ -158,7 +159,7 @@ fn trace(
         .backend()
         .nodes()
         .map_err(|e| anyhow!("tracing: {e}"))?;
-    Ok((report, nodes))
+    Ok((report, nodes, out.upload_ciphertexts))
 }
 
 /// Parameters for one circuit application: depth and rotation steps from the depth finder,
@@ -170,6 +171,8 @@ pub struct CircuitSetup {
     pub slots: usize,
     pub report: TraceReport,
     pub nodes: Vec<Node>,
+    /// Ciphertexts the customer uploads per round.
+    pub upload_ciphertexts: u64,
 }
 
 fn plan_circuit(
@@ -195,12 +198,12 @@ fn plan_circuit(
     for _ in 0..3 {
         let eval =
             depth_finder(slots, DEPTH_FINDER_LEVELS, log_scale).map_err(|e| anyhow!("{e}"))?;
-        let (found, _) = trace(kind, &eval, (b, f, slots), zs, etas)?;
+        let (found, _, _) = trace(kind, &eval, (b, f, slots), zs, etas)?;
         let req = plan(
             &CircuitProfile::from_trace(&found, slots, max_value_bits),
             &planner,
         )
-        .map_err(|e| anyhow!("choosing parameters: {e}"))?;
+        .map_err(|e| planner_error(e, config))?;
         let planned_slots = 1usize << (req.min_log_n - 1);
         let settled =
             config.ckks.security == SecurityChoice::InsecureTestOnly || planned_slots == slots;
@@ -211,6 +214,7 @@ fn plan_circuit(
         slots = planned_slots;
     }
     let requirement = requirement.ok_or_else(|| anyhow!("planning did not run"))?;
+    check_engine_parameters(config, &requirement)?;
     let ring = RingDegree(2 * slots);
     let moduli = power_of_two_moduli(requirement.levels, log_scale, requirement.first_prime_bits);
     let tracer = Tracer::try_new(TracerParams {
@@ -221,13 +225,81 @@ fn plan_circuit(
     })
     .map_err(|e| anyhow!("{e}"))?;
     let eval = Evaluator::new(tracer, log_scale).map_err(|e| anyhow!("{e}"))?;
-    let (report, nodes) = trace(kind, &eval, (b, f, slots), zs, etas)?;
+    let (report, nodes, upload_ciphertexts) = trace(kind, &eval, (b, f, slots), zs, etas)?;
     Ok(CircuitSetup {
         requirement,
         slots,
         report,
         nodes,
+        upload_ciphertexts,
     })
+}
+
+/// The planner's refusal as one line naming the config field to change: the scale bounds
+/// q_0 and the special primes; the depth grows with the minibatches per round.
+fn planner_error(e: ToolkitError, config: &ExperimentConfig) -> anyhow::Error {
+    match e {
+        ToolkitError::InvalidParameters(m) => anyhow!(
+            "ckks.log_scale: {} is too large for these parameters: {m}",
+            config.ckks.log_scale
+        ),
+        ToolkitError::NoSecureParameters(m) => anyhow!(
+            "training.iterations: {} iterations in {} round(s) are too deep for 128-bit \
+             parameters ({m}); raise ckks.rounds or lower training.iterations",
+            config.training.iterations,
+            config.ckks.rounds
+        ),
+        other => anyhow!("choosing parameters: {other}"),
+    }
+}
+
+/// The engine's checks on the planned parameters (no keys generated). What it refuses
+/// here comes from the depth (a ring above 2^16, too many levels), which the
+/// minibatches per round set.
+fn check_engine_parameters(config: &ExperimentConfig, req: &ParameterRequirement) -> Result<()> {
+    let c = &config.ckks;
+    let (security, log_n) = match c.security {
+        SecurityChoice::Bits128 => (Security::Bits128, None),
+        SecurityChoice::InsecureTestOnly => (Security::InsecureForTests, c.log_n),
+    };
+    CkksSetup::check_parameters(req, security, log_n).map_err(|e| {
+        anyhow!(
+            "training.iterations: {} iterations in {} round(s) need depth {} (N = 2^{}), \
+             which the engine refuses ({e}); raise ckks.rounds or lower training.iterations",
+            config.training.iterations,
+            c.rounds,
+            req.levels,
+            log_n.unwrap_or(req.min_log_n)
+        )
+    })
+}
+
+/// Plans `kind` for `config` on the first round's minibatches, exactly as a run does
+/// (the value bound comes from the f64 reference on the same minibatches).
+pub fn plan_for_config(
+    kind: CircuitKind,
+    config: &ExperimentConfig,
+    data: &PreparedData,
+) -> Result<CircuitSetup> {
+    let t = &config.training;
+    let k = t.iterations / config.ckks.rounds;
+    let etas = nesterov_etas(t.iterations, t.nesterov_alpha0);
+    let cubic = train_f64(&data.minibatches, Sigmoid::Cubic, &nesterov_config(config));
+    plan_circuit(
+        kind,
+        config,
+        &minibatches(data, 0..k),
+        &etas[..k],
+        model_value_bits(&cubic),
+    )
+}
+
+fn nesterov_config(config: &ExperimentConfig) -> NesterovConfig {
+    NesterovConfig {
+        iterations: config.training.iterations,
+        learning_rate: config.training.learning_rate,
+        alpha0: config.training.nesterov_alpha0,
+    }
 }
 
 /// Bits needed by the largest model value the customer decrypts (for q_0), from the f64
@@ -302,11 +374,7 @@ pub fn execute_encrypted(
     let etas = nesterov_etas(iterations, t.nesterov_alpha0);
 
     // Plaintext references on the same minibatches.
-    let nesterov = NesterovConfig {
-        iterations,
-        learning_rate: t.learning_rate,
-        alpha0: t.nesterov_alpha0,
-    };
+    let nesterov = nesterov_config(config);
     let cubic = train_f64(&data.minibatches, Sigmoid::Cubic, &nesterov);
     let exact = train_f64(&data.minibatches, Sigmoid::Exact, &nesterov);
 
@@ -320,10 +388,12 @@ pub fn execute_encrypted(
     )?;
     let req = &setup.requirement;
     let (backend, report) = match c.security {
-        SecurityChoice::Bits128 => CkksSetup::for_circuit(req, Security::Bits128, c.key_seed),
+        SecurityChoice::Bits128 => {
+            CkksSetup::for_circuit(req, Security::Bits128, c.insecure_reproducible_keys_seed)
+        }
         SecurityChoice::InsecureTestOnly => {
             let log_n = c.log_n.ok_or_else(|| anyhow!("ckks.log_n is required"))?;
-            let seed = c.key_seed.unwrap_or_else(rand_seed);
+            let seed = c.insecure_reproducible_keys_seed.unwrap_or_else(rand_seed);
             CkksSetup::insecure_for_tests(req, log_n, seed)
         }
     }
@@ -486,7 +556,8 @@ pub fn execute_encrypted(
     Ok((outcome, extras))
 }
 
-/// A fresh seed from the OS for insecure test runs without `ckks.key_seed`.
+/// A fresh seed from the OS for insecure test runs without
+/// `ckks.insecure_reproducible_keys_seed`.
 fn rand_seed() -> u64 {
     use rand::RngCore;
     rand::rngs::OsRng.next_u64()

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! <results>/<experiment>/
+//!   .lock                     advisory lock of the invocation writing here (results_lock.rs)
 //!   config.yaml               resolved config of the latest invocation
 //!   runs/<run_id>/manifest.json   run record; written last, so it marks a finished run
 //!   runs/<run_id>/samples.csv     raw per-iteration samples (the stable format)

@@ -154,6 +154,10 @@ pub struct RunManifest {
     pub setting: Option<ExecutionSetting>,
     pub threads: usize,
     pub repetition: usize,
+    /// `plaintext`, `bits128`, or a label starting with `INSECURE` (see `security.rs`).
+    /// Absent in manifests written before labels existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<String>,
     pub seed: u64,
     pub run_hash: String,
     pub config_hash: String,
@@ -253,6 +257,7 @@ impl RunManifest {
             setting: run.setting,
             threads: run.threads,
             repetition: run.repetition,
+            security: Some(crate::security::security_label(run.model, &config.ckks).to_string()),
             seed: config.training.seed,
             run_hash: run.run_hash.clone(),
             config_hash: config_hash.to_string(),

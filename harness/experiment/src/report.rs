@@ -42,6 +42,7 @@ pub fn write_report(layout: &ExperimentLayout, runs: &[RunResult]) -> Result<boo
     let rows = projection_rows(runs);
     let mut md = String::new();
     let f0 = &first.manifest;
+    write_insecure_banner(&mut md, runs);
     let _ = writeln!(md, "# Paper claims against this run\n");
     let _ = writeln!(
         md,
@@ -81,6 +82,35 @@ pub fn write_report(layout: &ExperimentLayout, runs: &[RunResult]) -> Result<boo
     );
     write_atomic(&layout.root.join("REPORT.md"), md.as_bytes())?;
     Ok(true)
+}
+
+/// A banner above everything else when any run had insecure settings, listing their
+/// labels: figures from such runs say nothing about a secure deployment.
+fn write_insecure_banner(md: &mut String, runs: &[RunResult]) {
+    let labels: std::collections::BTreeSet<&str> = runs
+        .iter()
+        .filter_map(|r| r.manifest.security.as_deref())
+        .filter(|l| crate::security::is_insecure(l))
+        .collect();
+    if labels.is_empty() {
+        return;
+    }
+    let count = runs
+        .iter()
+        .filter(|r| {
+            r.manifest
+                .security
+                .as_deref()
+                .is_some_and(crate::security::is_insecure)
+        })
+        .count();
+    let _ = writeln!(
+        md,
+        "> **INSECURE SETTINGS.** {count} run(s) of this experiment ran with insecure \
+         settings ({}): their keys or ring give no security. Use their figures for testing \
+         only, never as evidence for a secure deployment.\n",
+        labels.into_iter().collect::<Vec<_>>().join("; ")
+    );
 }
 
 /// The claims table: depth, time, bandwidth, multiplications, accuracy.
@@ -223,6 +253,23 @@ mod tests {
     #[test]
     fn no_report_without_encrypted_runs() {
         assert_eq!(report(&[plaintext_run("plaintext-cubic", 1)]), None);
+    }
+
+    #[test]
+    fn insecure_runs_put_a_banner_at_the_top() {
+        let mut run = encrypted_run(LOW_DEPTH, Full, 1, 1, 9.0, |_, c| 8.0 / c as f64);
+        run.manifest.security = Some("bits128".into());
+        let md = report(std::slice::from_ref(&run)).expect("report");
+        assert!(!md.contains("INSECURE"), "{md}");
+        run.manifest.security = Some("INSECURE: test-size ring".into());
+        let md = report(&[run]).expect("report");
+        assert!(
+            md.starts_with(
+                "> **INSECURE SETTINGS.** 1 run(s) of this experiment ran with insecure \
+                 settings (INSECURE: test-size ring)"
+            ),
+            "{md}"
+        );
     }
 
     #[test]

@@ -5,15 +5,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::atomic::write_atomic;
+use crate::atomic::{remove_leftover_temps, write_atomic};
 use crate::config::ExperimentConfig;
-use crate::dataset::{prepare, PreparedData};
+use crate::dataset::PreparedData;
 use crate::layout::ExperimentLayout;
 use crate::machine::{unix_now, MachineInfo, SoftwareVersions};
 use crate::manifest::{RunManifest, RunStatus};
 use crate::models::execute;
 use crate::plan::{config_hash, plan_runs, RunSpec};
+use crate::preflight::preflight;
 use crate::progress::Progress;
+use crate::results_lock::ResultsLock;
 use crate::samples::{csv_bytes, to_frame};
 use crate::summary::{load_runs, write_tables};
 
@@ -25,6 +27,9 @@ pub struct RunOptions {
     pub force: bool,
     /// The config file's path, for error messages and the record.
     pub config_file: PathBuf,
+    /// Refuse configs whose memory estimate exceeds this (`None`: not checked; the CLI's
+    /// `--ignore-memory-estimate`). Default: this machine's memory.
+    pub memory_limit_bytes: Option<u64>,
 }
 
 impl Default for RunOptions {
@@ -33,6 +38,7 @@ impl Default for RunOptions {
             results_dir: PathBuf::from("results"),
             force: false,
             config_file: PathBuf::from("config.yaml"),
+            memory_limit_bytes: crate::memory_estimate::machine_memory_bytes(),
         }
     }
 }
@@ -47,27 +53,37 @@ pub struct RunReport {
     pub figures: Vec<PathBuf>,
 }
 
-/// Runs every run of `config`. Input problems (data files, parameters) are reported before
-/// anything is written; a failing run is recorded as failed and the sweep goes on.
+/// Runs every run of `config`. Input problems (data files, parameters: everything
+/// [`preflight`] checks, the same as `lowdepth check`) are reported before anything is
+/// written; a failing run is recorded as failed and the sweep goes on.
 pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result<RunReport> {
     let runs = plan_runs(config);
     let layout = ExperimentLayout::new(&options.results_dir, &config.experiment);
     let mut progress = Progress::new(runs.len());
+    progress.note(&format!(
+        "checking the config and loading data from {}",
+        config.dataset.dir.display()
+    ));
+    let checked = preflight(config, &options.config_file, options.memory_limit_bytes)?;
+    if let Some(warning) = crate::security::insecure_warning(config) {
+        eprintln!("{warning}");
+    }
+    let data = &checked.data;
+
+    // Nothing was written before this point; from here on this invocation owns the directory.
+    let _lock = ResultsLock::acquire(&layout.root)?;
+    let leftovers = remove_leftover_temps(&layout.root)?;
+    if leftovers > 0 {
+        progress.note(&format!(
+            "removed {leftovers} temporary file(s) an interrupted run left in {}",
+            layout.root.display()
+        ));
+    }
 
     let pending: Vec<&RunSpec> = runs
         .iter()
         .filter(|r| options.force || !is_finished(&layout, &r.run_id))
         .collect();
-    // Load data only if something must run: a finished sweep re-derives tables offline.
-    let data = if pending.is_empty() {
-        None
-    } else {
-        progress.note(&format!(
-            "loading data from {}",
-            config.dataset.dir.display()
-        ));
-        Some(prepare(config, &options.config_file)?)
-    };
 
     let hash = config_hash(config);
     let machine = MachineInfo::detect();
@@ -84,7 +100,6 @@ pub fn run_experiment(config: &ExperimentConfig, options: &RunOptions) -> Result
             continue;
         }
         progress.start(&what);
-        let Some(data) = data.as_ref() else { continue };
         let mut manifest = RunManifest::start(run, config, &hash, &machine, &versions);
         match execute_in_pool(run, data, config) {
             Ok(outcome) => {

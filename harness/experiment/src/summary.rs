@@ -62,6 +62,12 @@ pub fn summary_frame(runs: &[RunResult]) -> Result<DataFrame> {
         Column::new("run_id".into(), s(&|r| r.run_id.clone())),
         Column::new("model".into(), s(&|r| r.model.clone())),
         Column::new("setting".into(), setting_column(runs)),
+        Column::new(
+            "security".into(),
+            runs.iter()
+                .map(|r| r.manifest.security.clone())
+                .collect::<Vec<_>>(),
+        ),
         Column::new("threads".into(), u(&|r| Some(r.threads as u64))),
         Column::new("repetition".into(), u(&|r| Some(r.repetition as u64))),
         Column::new("seed".into(), u(&|r| Some(r.seed))),

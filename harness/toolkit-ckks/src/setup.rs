@@ -120,6 +120,23 @@ impl CkksSetup {
         Self::from_spec(spec, &req.rotation_steps, Some(seed))
     }
 
+    /// The engine's own checks (ring size, levels, prime search, the 128-bit bound) on the
+    /// parameters [`CkksSetup::for_circuit`] (`log_n: None`) or
+    /// [`CkksSetup::insecure_for_tests`] would build, without generating keys: what a
+    /// harness checks before it starts work.
+    pub fn check_parameters(
+        req: &ParameterRequirement,
+        security: Security,
+        log_n: Option<u32>,
+    ) -> Result<()> {
+        let mut spec = Self::spec_for(req, security)?;
+        if let Some(log_n) = log_n {
+            spec.log_n = log_n;
+        }
+        CkksParameters::try_new(spec).map_err(engine("parameters", 0))?;
+        Ok(())
+    }
+
     /// Builds parameters from an engine specification and generates keys for
     /// `rotation_steps` (left, normalised to `0..N/2`).
     pub fn from_spec(

@@ -199,6 +199,23 @@ fn setup_refuses_what_it_cannot_build() {
         CkksSetup::for_circuit(&requirement(2, 18, vec![]), Security::Bits128, Some(1)),
         Err(ToolkitError::InvalidParameters(_))
     ));
+    // The same checks without keys: a ring beyond the engine, or beyond the 128-bit bound.
+    let check = CkksSetup::check_parameters;
+    assert!(check(&requirement(2, 17, vec![]), Security::Bits128, None).is_err());
+    assert!(check(&requirement(2, 12, vec![]), Security::Bits128, None).is_err());
+    assert!(check(
+        &requirement(2, 12, vec![]),
+        Security::InsecureForTests,
+        None
+    )
+    .is_ok());
+    assert!(check(
+        &requirement(2, 17, vec![]),
+        Security::InsecureForTests,
+        Some(12)
+    )
+    .is_ok());
+    assert!(check(&requirement(1, 13, vec![1]), Security::Bits128, None).is_ok());
     // A secure small set is accepted: N = 2^13, 1 level, q_0 45 + 40 + one 50-bit special.
     let (backend, report) =
         CkksSetup::for_circuit(&requirement(1, 13, vec![1]), Security::Bits128, Some(1)).unwrap();
