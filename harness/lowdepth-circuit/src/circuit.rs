@@ -12,7 +12,8 @@ use crate::layout::{tile_grid, vector_ciphertexts, Form};
 use crate::model::{gram, Cubic};
 use crate::ops::{
     add_vectors, derive_tiles, hadamard, inner_reduce_steps, lincomb, mul_vectors,
-    outer_reduce_steps, product_contract, square_plus, transpose, FormVector, HalfTiles,
+    outer_reduce_steps, product_contract, relabel_vector, scale_vector_to_level, square_plus,
+    transpose, FormVector, HalfTiles,
 };
 
 /// The shared configuration; `unit: None` picks [`default_unit`] (near-square, `128 x 128`
@@ -467,6 +468,17 @@ fn unfolded_gradient<B: Backend>(
     product_contract(eval, &dc3, r, Some((data, scale * cubic.c0)))
 }
 
+/// `x / (1-η)` by relabelling (the scale becomes `(1-η)` times canonical; `w` only meets
+/// transposes and level adjustments, which absorb any scale). Refuses `η = 1`.
+fn unscaled<B: Backend>(eval: &Evaluator<B>, x: &FormVector<B>, eta: f64) -> Result<FormVector<B>> {
+    if 1.0 - eta == 0.0 {
+        return Err(CircuitError::Model(
+            "a Nesterov coefficient of 1 leaves no scaled gradient to recover w from".into(),
+        ));
+    }
+    relabel_vector(eval, x, 1.0 / (1.0 - eta))
+}
+
 /// Server side: trains on the upload from `model` (`(w_0, v_0)`, usually from
 /// [`encrypt_model`]) with Nesterov coefficients `etas[t]` (at least one per minibatch),
 /// returning the encrypted `(w_k, v_k)`.
@@ -527,25 +539,30 @@ pub fn train<B: Backend>(
                 let alpha = product_contract(eval, second, &b0, None)?;
                 let beta = folded_gradient(eval, gram, &u0, &q0, (1.0 - e0) * gamma, cubic)?;
                 let u1 = add_vectors(eval, &alpha, &beta)?;
-                // Iteration t+1 in the other form.
+                // Iteration t+1 in the other form: one gradient, the (1-η)-scaled one.
                 let q1 = square_plus(eval, &u1, c1_c3)?;
-                let g1 = folded_gradient(eval, second, &u1, &q1, gamma, cubic)?;
                 let g1s = folded_gradient(eval, second, &u1, &q1, (1.0 - e1) * gamma, cubic)?;
-                let v1 = transpose(eval, &[(&w1, 1.0 - e0), (&w, e0)])?;
                 let kappa = (1.0 - e1) * (1.0 - e0) + e1;
                 let b1 = transpose(eval, &[(&w1, kappa), (&w, (1.0 - e1) * e0)])?;
-                w = add_vectors(eval, &v1, &g1)?;
                 v = add_vectors(eval, &b1, &g1s)?;
+                // w_{t+2} = v_{t+1} + g_{t+1} = ((1-η) v_{t+1} + g1s) / (1-η): the division
+                // is a relabel, so the plain gradient is never computed.
+                let v1s = transpose(
+                    eval,
+                    &[(&w1, (1.0 - e1) * (1.0 - e0)), (&w, (1.0 - e1) * e0)],
+                )?;
+                w = unscaled(eval, &add_vectors(eval, &v1s, &g1s)?, e1)?;
                 t += 2;
             }
             Stage::Single { data } => {
                 let e0 = etas[t];
                 let u0 = product_contract(eval, data, &v, None)?;
                 let q0 = square_plus(eval, &u0, c1_c3)?;
-                let g0 = folded_gradient(eval, data, &u0, &q0, gamma, cubic)?;
                 let g0s = folded_gradient(eval, data, &u0, &q0, (1.0 - e0) * gamma, cubic)?;
                 let b0 = lincomb(eval, &[(&v, 1.0 - e0), (&w, e0)])?;
-                let w_next = add_vectors(eval, &v, &g0)?;
+                // w_{t+1} = ((1-η) v_t + g0s) / (1-η); (1-η) rides on v's level adjustment.
+                let vs = scale_vector_to_level(eval, &v, 1.0 - e0, g0s.level(eval))?;
+                let w_next = unscaled(eval, &add_vectors(eval, &vs, &g0s)?, e0)?;
                 v = add_vectors(eval, &b0, &g0s)?;
                 w = w_next;
                 t += 1;

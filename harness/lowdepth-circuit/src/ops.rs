@@ -428,6 +428,37 @@ fn check_parts<B: Backend>(
     Ok((first.unit, first.form, first.len, n))
 }
 
+/// `c · x` for free: every ciphertext relabelled (scale divided by `|c|`, see
+/// [`Evaluator::relabel`]), so the result only adds to operands at the same scale. Depth 0.
+pub fn relabel_vector<B: Backend>(
+    eval: &Evaluator<B>,
+    x: &FormVector<B>,
+    c: f64,
+) -> Result<FormVector<B>> {
+    let cts = x
+        .cts
+        .par_iter()
+        .map(|ct| eval.relabel(ct, c))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(x.with_cts(cts))
+}
+
+/// `c · x` at the lower `level` (canonical scale): the constant rides on the level
+/// adjustment's multiplication. Depth `level(x) - level`.
+pub fn scale_vector_to_level<B: Backend>(
+    eval: &Evaluator<B>,
+    x: &FormVector<B>,
+    c: f64,
+    level: usize,
+) -> Result<FormVector<B>> {
+    let cts = x
+        .cts
+        .par_iter()
+        .map(|ct| scale_to_level(eval, ct, c, level))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(x.with_cts(cts))
+}
+
 /// `Σ c_k x_k` with public coefficients (constants encoded so the rescaled result is
 /// canonical). Depth 1.
 pub fn lincomb<B: Backend>(
