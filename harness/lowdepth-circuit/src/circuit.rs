@@ -11,9 +11,10 @@ use crate::error::{CircuitError, Result};
 use crate::layout::{tile_grid, vector_ciphertexts, Form};
 use crate::model::{gram, Cubic};
 use crate::ops::{
-    add_vectors, derive_tiles, hadamard, inner_reduce_steps, lincomb, mul_vectors,
-    outer_reduce_steps, product_contract, relabel_vector, scale_vector_to_level, square_plus,
-    transpose, FormVector, HalfTiles,
+    add_unreduced, add_vectors, derive_tiles, hadamard, inner_reduce_steps, lincomb, mul_vectors,
+    outer_reduce_steps, product_contract, product_unreduced, reduce, relabel_vector,
+    scale_vector_to_level, square_plus, transpose, transpose_unreduced, FormVector, HalfTiles,
+    Unreduced,
 };
 
 /// The shared configuration; `unit: None` picks [`default_unit`] (near-square, `128 x 128`
@@ -448,10 +449,22 @@ fn folded_gradient<B: Backend>(
     scale: f64,
     cubic: Cubic,
 ) -> Result<FormVector<B>> {
+    reduce(eval, folded_unreduced(eval, data, u, q, scale, cubic)?)
+}
+
+/// [`folded_gradient`] before its reductions (to share them with terms it is added to).
+fn folded_unreduced<B: Backend>(
+    eval: &Evaluator<B>,
+    data: &HalfTiles<B>,
+    u: &FormVector<B>,
+    q: &FormVector<B>,
+    scale: f64,
+    cubic: Cubic,
+) -> Result<Unreduced<B>> {
     let lu = u.level(eval);
     let dc3 = derive_tiles(eval, data, scale * cubic.c3, lu)?;
     let y = hadamard(eval, &dc3, u)?;
-    product_contract(eval, &y, q, Some((data, scale * cubic.c0)))
+    product_unreduced(eval, &y, q, Some((data, scale * cubic.c0)))
 }
 
 /// The unfolded cubic gradient `scale · Dᵀ p(u)` from `r = u ⊙ q` (one level later than
@@ -541,17 +554,19 @@ pub fn train<B: Backend>(
                 let u1 = add_vectors(eval, &alpha, &beta)?;
                 // Iteration t+1 in the other form: one gradient, the (1-η)-scaled one.
                 let q1 = square_plus(eval, &u1, c1_c3)?;
-                let g1s = folded_gradient(eval, second, &u1, &q1, (1.0 - e1) * gamma, cubic)?;
+                // The gradient and both transposes reduce the same way at the same level:
+                // each output sums them before one reduction.
+                let g1s = folded_unreduced(eval, second, &u1, &q1, (1.0 - e1) * gamma, cubic)?;
                 let kappa = (1.0 - e1) * (1.0 - e0) + e1;
-                let b1 = transpose(eval, &[(&w1, kappa), (&w, (1.0 - e1) * e0)])?;
-                v = add_vectors(eval, &b1, &g1s)?;
+                let b1 = transpose_unreduced(eval, &[(&w1, kappa), (&w, (1.0 - e1) * e0)])?;
+                v = reduce(eval, add_unreduced(eval, &b1, &g1s)?)?;
                 // w_{t+2} = v_{t+1} + g_{t+1} = ((1-η) v_{t+1} + g1s) / (1-η): the division
                 // is a relabel, so the plain gradient is never computed.
-                let v1s = transpose(
+                let v1s = transpose_unreduced(
                     eval,
                     &[(&w1, (1.0 - e1) * (1.0 - e0)), (&w, (1.0 - e1) * e0)],
                 )?;
-                w = unscaled(eval, &add_vectors(eval, &v1s, &g1s)?, e1)?;
+                w = unscaled(eval, &reduce(eval, add_unreduced(eval, &v1s, &g1s)?)?, e1)?;
                 t += 2;
             }
             Stage::Single { data } => {
