@@ -11,8 +11,8 @@ use crate::error::{CircuitError, Result};
 use crate::layout::{tile_grid, vector_ciphertexts, Form};
 use crate::model::{gram, Cubic};
 use crate::ops::{
-    add_unreduced, add_vectors, derive_tiles, hadamard, inner_reduce_steps, lincomb, mul_vectors,
-    outer_reduce_steps, product_contract, product_unreduced, reduce, relabel_vector,
+    add_unreduced, add_vectors, derive_tiles, dropped, hadamard, inner_reduce_steps, lincomb,
+    mul_vectors, outer_reduce_steps, product_contract, product_unreduced, reduce, relabel_vector,
     scale_vector_to_level, square_plus, transpose, transpose_unreduced, FormVector, HalfTiles,
     Unreduced,
 };
@@ -154,7 +154,8 @@ pub fn describe(config: &CircuitConfig) -> Result<CircuitPlan> {
     let mut inputs = Vec::new();
     for t in 0..k {
         let p = t / 2;
-        let d = 5 * p + usize::from(t % 2 == 1);
+        // The second minibatch of a pair meets B_t two levels down (see `train`).
+        let d = 5 * p + 2 * usize::from(t % 2 == 1);
         let (kind, n) = if minibatch_untransposed(t) {
             (InputKind::Minibatch, tiles(b, f))
         } else {
@@ -548,10 +549,14 @@ pub fn train<B: Backend>(
                 let g0 = unfolded_gradient(eval, first, &r0, gamma, cubic)?;
                 let w1 = add_vectors(eval, &v, &g0)?;
                 // u_{t+1} = Z_{t+1} B_t + (1-η_t) γ M_t p(u_t), ready with g_t.
-                let b0 = transpose(eval, &[(&v, 1.0 - e0), (&w, e0)])?;
-                let alpha = product_contract(eval, second, &b0, None)?;
-                let beta = folded_gradient(eval, gram, &u0, &q0, (1.0 - e0) * gamma, cubic)?;
-                let u1 = add_vectors(eval, &alpha, &beta)?;
+                // α_t spends its level of slack: B_t is transposed one level down, so
+                // Z_{t+1} B_t lands on β_t's level and scale and they share one reduction.
+                let below = v.level(eval).saturating_sub(1);
+                let (vd, wd) = (dropped(eval, &v, below)?, dropped(eval, &w, below)?);
+                let b0 = transpose(eval, &[(&vd, 1.0 - e0), (&wd, e0)])?;
+                let alpha = product_unreduced(eval, second, &b0, None)?;
+                let beta = folded_unreduced(eval, gram, &u0, &q0, (1.0 - e0) * gamma, cubic)?;
+                let u1 = reduce(eval, add_unreduced(eval, &alpha, &beta)?)?;
                 // Iteration t+1 in the other form: one gradient, the (1-η)-scaled one.
                 let q1 = square_plus(eval, &u1, c1_c3)?;
                 // The gradient and both transposes reduce the same way at the same level:

@@ -443,6 +443,21 @@ pub fn relabel_vector<B: Backend>(
     Ok(x.with_cts(cts))
 }
 
+/// `x` with primes dropped down to `level` (scale kept; no multiplication). Depth
+/// `level(x) - level`, free.
+pub fn dropped<B: Backend>(
+    eval: &Evaluator<B>,
+    x: &FormVector<B>,
+    level: usize,
+) -> Result<FormVector<B>> {
+    let cts = x
+        .cts
+        .par_iter()
+        .map(|ct| eval.drop_to_level(ct, level))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(x.with_cts(cts))
+}
+
 /// `c · x` at the lower `level` (canonical scale): the constant rides on the level
 /// adjustment's multiplication. Depth `level(x) - level`.
 pub fn scale_vector_to_level<B: Backend>(
