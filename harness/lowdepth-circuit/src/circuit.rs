@@ -85,7 +85,8 @@ pub fn circuit_depth(k: usize) -> usize {
 /// ciphertexts) in one iteration and in inner form (`2b/w`) in the other, and every
 /// reduction costs `log2 w` (inner) or `log2 h` (outer) rotations per output ciphertext;
 /// balancing `h` and `w/2` minimises the sum (at `b = 1024, f = 256`, 2^14 slots: unit
-/// `128 × 128` needs 1134 rotations for `k = 6`, against 2079 for `32 × 512`).
+/// `128 × 128` needed 1134 rotations for `k = 6`, against 2079 for `32 × 512`, before the
+/// shared reductions of `docs/low-depth-circuit.md` section 6 brought it to 742).
 pub fn default_unit(features: usize, slots: usize) -> Result<EncodingUnit> {
     // ⌊log2 √(2 · slots)⌋ = ⌊(log2 slots + 1) / 2⌋ for a power-of-two slot count.
     let square = 1usize << slots.max(1).trailing_zeros().div_ceil(2).max(1);

@@ -4,7 +4,9 @@
 //! lands on a chosen level.
 //!
 //! Depths (levels consumed): [`hadamard`] 1, [`contract`] 0, [`transpose`] 1,
-//! [`lincomb`] 1, [`square_plus`] 1, [`mul_vectors`] 1, [`scale_to_level`] `level(a) - level`.
+//! [`lincomb`] 1, [`square_plus`] 1, [`mul_vectors`] 1, [`scale_to_level`] `level(a) - level`,
+//! [`relabel_vector`] 0, [`dropped`] `level(x) - level` (free), [`reduce`] 0 (the
+//! `*_unreduced` forms stop before it, so that added terms share one reduction).
 
 use lowdepth_toolkit::ops::{lowered_view, rotate_and_add, sum_all};
 use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator, ToolkitError};
