@@ -229,6 +229,11 @@ fn main() -> AnyResult<()> {
                 Which::Helr => "baseline",
                 Which::Low => "low-depth",
             };
+            // Not table columns: relinearizations (one per mul / mul_sum) and free relabels.
+            eprintln!(
+                "{name} k = {}: {} relinearizations, {} relabels",
+                r.k, c.relinearize, c.relabel
+            );
             println!(
                 "| {name} | {} | {} | {} | 2^{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} |",
                 r.k,

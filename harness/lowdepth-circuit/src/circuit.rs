@@ -11,8 +11,10 @@ use crate::error::{CircuitError, Result};
 use crate::layout::{tile_grid, vector_ciphertexts, Form};
 use crate::model::{gram, Cubic};
 use crate::ops::{
-    add_vectors, derive_tiles, hadamard, inner_reduce_steps, lincomb, mul_vectors,
-    outer_reduce_steps, product_contract, square_plus, transpose, FormVector, HalfTiles,
+    add_unreduced, add_vectors, derive_tiles, dropped, hadamard, inner_reduce_steps, lincomb,
+    mul_vectors, outer_reduce_steps, product_contract, product_unreduced, reduce, relabel_vector,
+    scale_vector_to_level, square_plus, transpose, transpose_unreduced, FormVector, HalfTiles,
+    Unreduced,
 };
 
 /// The shared configuration; `unit: None` picks [`default_unit`] (near-square, `128 x 128`
@@ -83,7 +85,8 @@ pub fn circuit_depth(k: usize) -> usize {
 /// ciphertexts) in one iteration and in inner form (`2b/w`) in the other, and every
 /// reduction costs `log2 w` (inner) or `log2 h` (outer) rotations per output ciphertext;
 /// balancing `h` and `w/2` minimises the sum (at `b = 1024, f = 256`, 2^14 slots: unit
-/// `128 × 128` needs 1134 rotations for `k = 6`, against 2079 for `32 × 512`).
+/// `128 × 128` needed 1134 rotations for `k = 6`, against 2079 for `32 × 512`, before the
+/// shared reductions of `docs/low-depth-circuit.md` section 6 brought it to 742).
 pub fn default_unit(features: usize, slots: usize) -> Result<EncodingUnit> {
     // ⌊log2 √(2 · slots)⌋ = ⌊(log2 slots + 1) / 2⌋ for a power-of-two slot count.
     let square = 1usize << slots.max(1).trailing_zeros().div_ceil(2).max(1);
@@ -152,7 +155,8 @@ pub fn describe(config: &CircuitConfig) -> Result<CircuitPlan> {
     let mut inputs = Vec::new();
     for t in 0..k {
         let p = t / 2;
-        let d = 5 * p + usize::from(t % 2 == 1);
+        // The second minibatch of a pair meets B_t two levels down (see `train`).
+        let d = 5 * p + 2 * usize::from(t % 2 == 1);
         let (kind, n) = if minibatch_untransposed(t) {
             (InputKind::Minibatch, tiles(b, f))
         } else {
@@ -447,10 +451,22 @@ fn folded_gradient<B: Backend>(
     scale: f64,
     cubic: Cubic,
 ) -> Result<FormVector<B>> {
+    reduce(eval, folded_unreduced(eval, data, u, q, scale, cubic)?)
+}
+
+/// [`folded_gradient`] before its reductions (to share them with terms it is added to).
+fn folded_unreduced<B: Backend>(
+    eval: &Evaluator<B>,
+    data: &HalfTiles<B>,
+    u: &FormVector<B>,
+    q: &FormVector<B>,
+    scale: f64,
+    cubic: Cubic,
+) -> Result<Unreduced<B>> {
     let lu = u.level(eval);
     let dc3 = derive_tiles(eval, data, scale * cubic.c3, lu)?;
     let y = hadamard(eval, &dc3, u)?;
-    product_contract(eval, &y, q, Some((data, scale * cubic.c0)))
+    product_unreduced(eval, &y, q, Some((data, scale * cubic.c0)))
 }
 
 /// The unfolded cubic gradient `scale · Dᵀ p(u)` from `r = u ⊙ q` (one level later than
@@ -465,6 +481,17 @@ fn unfolded_gradient<B: Backend>(
 ) -> Result<FormVector<B>> {
     let dc3 = derive_tiles(eval, data, scale * cubic.c3, r.level(eval))?;
     product_contract(eval, &dc3, r, Some((data, scale * cubic.c0)))
+}
+
+/// `x / (1-η)` by relabelling (the scale becomes `(1-η)` times canonical; `w` only meets
+/// transposes and level adjustments, which absorb any scale). Refuses `η = 1`.
+fn unscaled<B: Backend>(eval: &Evaluator<B>, x: &FormVector<B>, eta: f64) -> Result<FormVector<B>> {
+    if 1.0 - eta == 0.0 {
+        return Err(CircuitError::Model(
+            "a Nesterov coefficient of 1 leaves no scaled gradient to recover w from".into(),
+        ));
+    }
+    relabel_vector(eval, x, 1.0 / (1.0 - eta))
 }
 
 /// Server side: trains on the upload from `model` (`(w_0, v_0)`, usually from
@@ -523,29 +550,40 @@ pub fn train<B: Backend>(
                 let g0 = unfolded_gradient(eval, first, &r0, gamma, cubic)?;
                 let w1 = add_vectors(eval, &v, &g0)?;
                 // u_{t+1} = Z_{t+1} B_t + (1-η_t) γ M_t p(u_t), ready with g_t.
-                let b0 = transpose(eval, &[(&v, 1.0 - e0), (&w, e0)])?;
-                let alpha = product_contract(eval, second, &b0, None)?;
-                let beta = folded_gradient(eval, gram, &u0, &q0, (1.0 - e0) * gamma, cubic)?;
-                let u1 = add_vectors(eval, &alpha, &beta)?;
-                // Iteration t+1 in the other form.
+                // α_t spends its level of slack: B_t is transposed one level down, so
+                // Z_{t+1} B_t lands on β_t's level and scale and they share one reduction.
+                let below = v.level(eval).saturating_sub(1);
+                let (vd, wd) = (dropped(eval, &v, below)?, dropped(eval, &w, below)?);
+                let b0 = transpose(eval, &[(&vd, 1.0 - e0), (&wd, e0)])?;
+                let alpha = product_unreduced(eval, second, &b0, None)?;
+                let beta = folded_unreduced(eval, gram, &u0, &q0, (1.0 - e0) * gamma, cubic)?;
+                let u1 = reduce(eval, add_unreduced(eval, &alpha, &beta)?)?;
+                // Iteration t+1 in the other form: one gradient, the (1-η)-scaled one.
                 let q1 = square_plus(eval, &u1, c1_c3)?;
-                let g1 = folded_gradient(eval, second, &u1, &q1, gamma, cubic)?;
-                let g1s = folded_gradient(eval, second, &u1, &q1, (1.0 - e1) * gamma, cubic)?;
-                let v1 = transpose(eval, &[(&w1, 1.0 - e0), (&w, e0)])?;
+                // The gradient and both transposes reduce the same way at the same level:
+                // each output sums them before one reduction.
+                let g1s = folded_unreduced(eval, second, &u1, &q1, (1.0 - e1) * gamma, cubic)?;
                 let kappa = (1.0 - e1) * (1.0 - e0) + e1;
-                let b1 = transpose(eval, &[(&w1, kappa), (&w, (1.0 - e1) * e0)])?;
-                w = add_vectors(eval, &v1, &g1)?;
-                v = add_vectors(eval, &b1, &g1s)?;
+                let b1 = transpose_unreduced(eval, &[(&w1, kappa), (&w, (1.0 - e1) * e0)])?;
+                v = reduce(eval, add_unreduced(eval, &b1, &g1s)?)?;
+                // w_{t+2} = v_{t+1} + g_{t+1} = ((1-η) v_{t+1} + g1s) / (1-η): the division
+                // is a relabel, so the plain gradient is never computed.
+                let v1s = transpose_unreduced(
+                    eval,
+                    &[(&w1, (1.0 - e1) * (1.0 - e0)), (&w, (1.0 - e1) * e0)],
+                )?;
+                w = unscaled(eval, &reduce(eval, add_unreduced(eval, &v1s, &g1s)?)?, e1)?;
                 t += 2;
             }
             Stage::Single { data } => {
                 let e0 = etas[t];
                 let u0 = product_contract(eval, data, &v, None)?;
                 let q0 = square_plus(eval, &u0, c1_c3)?;
-                let g0 = folded_gradient(eval, data, &u0, &q0, gamma, cubic)?;
                 let g0s = folded_gradient(eval, data, &u0, &q0, (1.0 - e0) * gamma, cubic)?;
                 let b0 = lincomb(eval, &[(&v, 1.0 - e0), (&w, e0)])?;
-                let w_next = add_vectors(eval, &v, &g0)?;
+                // w_{t+1} = ((1-η) v_t + g0s) / (1-η); (1-η) rides on v's level adjustment.
+                let vs = scale_vector_to_level(eval, &v, 1.0 - e0, g0s.level(eval))?;
+                let w_next = unscaled(eval, &add_vectors(eval, &vs, &g0s)?, e0)?;
                 v = add_vectors(eval, &b0, &g0s)?;
                 w = w_next;
                 t += 1;

@@ -4,7 +4,9 @@
 //! lands on a chosen level.
 //!
 //! Depths (levels consumed): [`hadamard`] 1, [`contract`] 0, [`transpose`] 1,
-//! [`lincomb`] 1, [`square_plus`] 1, [`mul_vectors`] 1, [`scale_to_level`] `level(a) - level`.
+//! [`lincomb`] 1, [`square_plus`] 1, [`mul_vectors`] 1, [`scale_to_level`] `level(a) - level`,
+//! [`relabel_vector`] 0, [`dropped`] `level(x) - level` (free), [`reduce`] 0 (the
+//! `*_unreduced` forms stop before it, so that added terms share one reduction).
 
 use lowdepth_toolkit::ops::{lowered_view, rotate_and_add, sum_all};
 use lowdepth_toolkit::{Backend, EncodingUnit, Evaluator, ToolkitError};
@@ -428,6 +430,52 @@ fn check_parts<B: Backend>(
     Ok((first.unit, first.form, first.len, n))
 }
 
+/// `c · x` for free: every ciphertext relabelled (scale divided by `|c|`, see
+/// [`Evaluator::relabel`]), so the result only adds to operands at the same scale. Depth 0.
+pub fn relabel_vector<B: Backend>(
+    eval: &Evaluator<B>,
+    x: &FormVector<B>,
+    c: f64,
+) -> Result<FormVector<B>> {
+    let cts = x
+        .cts
+        .par_iter()
+        .map(|ct| eval.relabel(ct, c))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(x.with_cts(cts))
+}
+
+/// `x` with primes dropped down to `level` (scale kept; no multiplication). Depth
+/// `level(x) - level`, free.
+pub fn dropped<B: Backend>(
+    eval: &Evaluator<B>,
+    x: &FormVector<B>,
+    level: usize,
+) -> Result<FormVector<B>> {
+    let cts = x
+        .cts
+        .par_iter()
+        .map(|ct| eval.drop_to_level(ct, level))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(x.with_cts(cts))
+}
+
+/// `c · x` at the lower `level` (canonical scale): the constant rides on the level
+/// adjustment's multiplication. Depth `level(x) - level`.
+pub fn scale_vector_to_level<B: Backend>(
+    eval: &Evaluator<B>,
+    x: &FormVector<B>,
+    c: f64,
+    level: usize,
+) -> Result<FormVector<B>> {
+    let cts = x
+        .cts
+        .par_iter()
+        .map(|ct| scale_to_level(eval, ct, c, level))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(x.with_cts(cts))
+}
+
 /// `Σ c_k x_k` with public coefficients (constants encoded so the rescaled result is
 /// canonical). Depth 1.
 pub fn lincomb<B: Backend>(
@@ -474,6 +522,14 @@ pub fn transpose<B: Backend>(
     eval: &Evaluator<B>,
     parts: &[(&FormVector<B>, f64)],
 ) -> Result<FormVector<B>> {
+    reduce(eval, transpose_unreduced(eval, parts)?)
+}
+
+/// [`transpose`] before its reductions (see [`Unreduced`]). Depth 1.
+pub fn transpose_unreduced<B: Backend>(
+    eval: &Evaluator<B>,
+    parts: &[(&FormVector<B>, f64)],
+) -> Result<Unreduced<B>> {
     let (unit, form, len, _) = check_parts("transpose", parts)?;
     let lists: Vec<&[B::Ciphertext]> = parts.iter().map(|(p, _)| p.cts.as_slice()).collect();
     let level = min_level(eval, &lists);
@@ -500,19 +556,15 @@ pub fn transpose<B: Backend>(
                     }
                 }
             }
-            let summed = eval.rescale(&sum_all(eval, &terms)?)?;
-            match to {
-                Form::Outer => inner_reduce(eval, unit, summed),
-                Form::Inner => outer_reduce(eval, unit, summed),
-            }
+            Ok(eval.rescale(&sum_all(eval, &terms)?)?)
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(FormVector {
+    Ok(Unreduced(FormVector {
         unit,
         form: to,
         len,
         cts,
-    })
+    }))
 }
 
 /// `a ⊙ b` slot-wise for vectors of the same form and length (the higher operand is first
@@ -560,6 +612,16 @@ pub fn product_contract<B: Backend>(
     x: &FormVector<B>,
     extra: Option<(&HalfTiles<B>, f64)>,
 ) -> Result<FormVector<B>> {
+    reduce(eval, product_unreduced(eval, t, x, extra)?)
+}
+
+/// [`product_contract`] before its reductions (see [`Unreduced`]). Depth 1.
+pub fn product_unreduced<B: Backend>(
+    eval: &Evaluator<B>,
+    t: &HalfTiles<B>,
+    x: &FormVector<B>,
+    extra: Option<(&HalfTiles<B>, f64)>,
+) -> Result<Unreduced<B>> {
     let want = match x.form {
         Form::Inner => t.inner,
         Form::Outer => t.outer,
@@ -617,16 +679,49 @@ pub fn product_contract<B: Backend>(
                 let term = scale_to_level(eval, &sum_all(eval, &data)?, c, eval.level(&acc))?;
                 acc = eval.add(&acc, &term)?;
             }
-            match over {
-                Form::Inner => inner_reduce(eval, t.unit, acc),
-                Form::Outer => outer_reduce(eval, t.unit, acc),
-            }
+            Ok(acc)
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(FormVector {
+    Ok(Unreduced(FormVector {
         unit: t.unit,
         form: over.flipped(),
         len,
         cts,
-    })
+    }))
+}
+
+/// A vector in `form` before its reductions: each ciphertext's rows are `[y, 0]` (an
+/// outer-form result, reduced by [`inner_reduce`]) or one partial row sum per row (an
+/// inner-form result, reduced by [`outer_reduce`]). Reductions are linear and leave the
+/// same layout, so terms only ever added share one: `reduce(a + b) = reduce(a) + reduce(b)`
+/// with half the rotations.
+pub struct Unreduced<B: Backend>(FormVector<B>);
+
+impl<B: Backend> std::fmt::Debug for Unreduced<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Unreduced").field(&self.0).finish()
+    }
+}
+
+/// `a + b` before the reduction (same form and length; the lower operand's level). Depth 0.
+pub fn add_unreduced<B: Backend>(
+    eval: &Evaluator<B>,
+    a: &Unreduced<B>,
+    b: &Unreduced<B>,
+) -> Result<Unreduced<B>> {
+    Ok(Unreduced(add_vectors(eval, &a.0, &b.0)?))
+}
+
+/// The reductions: `log2 w` (outer form) or `log2 h` (inner form) rotations per ciphertext.
+pub fn reduce<B: Backend>(eval: &Evaluator<B>, x: Unreduced<B>) -> Result<FormVector<B>> {
+    let v = x.0;
+    let cts = v
+        .cts
+        .par_iter()
+        .map(|ct| match v.form {
+            Form::Outer => inner_reduce(eval, v.unit, ct.clone()),
+            Form::Inner => outer_reduce(eval, v.unit, ct.clone()),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(v.with_cts(cts))
 }

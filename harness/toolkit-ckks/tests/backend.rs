@@ -51,6 +51,36 @@ fn canonical_scales_equal_the_engines() {
 }
 
 #[test]
+fn relabel_moves_only_the_scale() {
+    let (backend, _) = CkksSetup::from_spec(spec(10, 3, 2), &[], Some(3)).unwrap();
+    let eval = backend.into_evaluator().unwrap();
+    let x = [1.0, -2.0, 0.5, 3.0];
+    let ct = eval.encrypt_canonical(&x, 2).unwrap();
+    let before = eval.decrypt(&ct).unwrap();
+    for c in [1e-6, 0.75, -4.0] {
+        let r = eval.relabel(&ct, c).unwrap();
+        assert_eq!(eval.level(&r), 2, "c = {c}: no level");
+        assert!((eval.scale(&ct) / eval.scale(&r) - c.abs()).abs() <= 1e-15 * c.abs());
+        // The same data under another scale: exactly c times the decryption, noise and all.
+        let got = eval.decrypt(&r).unwrap();
+        for (g, b) in got.iter().zip(&before) {
+            // Decoding rounds relative to the largest slot (3): 1e-12 of it.
+            assert!(
+                (g - c * b).abs() <= 3e-12 * c.abs(),
+                "c = {c}: {g} vs {}",
+                c * b
+            );
+        }
+    }
+    // A relabelled operand multiplies and rescales like any other.
+    let r = eval.relabel(&ct, 0.5).unwrap();
+    let p = eval.decrypt(&eval.mul_rescale(&r, &ct).unwrap()).unwrap();
+    for (g, v) in p.iter().zip(&x) {
+        assert!((g - 0.5 * v * v).abs() < 1e-6, "{g} vs {}", 0.5 * v * v);
+    }
+}
+
+#[test]
 fn byte_counts_are_the_engines_serialized_sizes() {
     let (backend, report) = CkksSetup::from_spec(spec(10, 3, 2), &[1, 5, 511], Some(2)).unwrap();
     let p = backend.params().clone();

@@ -169,6 +169,9 @@ pub trait Backend: Send + Sync {
         })??;
         products.try_fold(first, |acc, p| self.add(&acc, &p?))
     }
+    /// Multiplies by a public `factor > 0` for free: the same ciphertext data with its scale
+    /// divided by `factor`, so it decodes as `factor · m` (no level, no noise added).
+    fn relabel(&self, a: &Self::Ciphertext, factor: f64) -> Result<Self::Ciphertext>;
     /// Divides by `q_level` and moves to `level - 1` (level > 0).
     fn rescale(&self, a: &Self::Ciphertext) -> Result<Self::Ciphertext>;
     /// Drops primes down to `level` (<= current level); the scale is kept.

@@ -280,6 +280,37 @@ impl<B: Backend> Evaluator<B> {
         self.backend.mul_int(a, i)
     }
 
+    /// `c · a` for a public constant `c != 0` by bookkeeping: the scale becomes
+    /// `scale / |c|` (negated first when `c < 0`). No level and no noise, but the scale
+    /// leaves the canonical schedule, so the result only meets operands relabelled alike
+    /// (or a product whose plaintext/constant scale absorbs it).
+    pub fn relabel(&self, a: &B::Ciphertext, c: f64) -> Result<B::Ciphertext> {
+        let b_ = &self.backend;
+        if !c.is_finite() || c == 0.0 {
+            return Err(ToolkitError::ConstantOutOfRange {
+                op: "relabel",
+                value: c,
+                scale: b_.scale(a),
+            });
+        }
+        let new_scale = b_.scale(a) / c.abs();
+        // The same bounds as any other scale: it must fit the modulus, and be >= 1 (the
+        // bound a rescale enforces) so the integer data still carries the value.
+        self.check_scale_fits("relabel", new_scale, b_.level(a))?;
+        if new_scale < 1.0 {
+            return Err(ToolkitError::InvalidScale {
+                op: "relabel",
+                scale: new_scale,
+            });
+        }
+        let relabelled = b_.relabel(a, c.abs())?;
+        if c < 0.0 {
+            b_.negate(&relabelled)
+        } else {
+            Ok(relabelled)
+        }
+    }
+
     /// `a * b` with relinearization, without rescale (level > 0, equal levels).
     pub fn mul(&self, a: &B::Ciphertext, b: &B::Ciphertext) -> Result<B::Ciphertext> {
         let b_ = &self.backend;

@@ -260,6 +260,14 @@ impl Backend for PlaintextBackend {
         })
     }
 
+    fn relabel(&self, a: &PlainCiphertext, factor: f64) -> Result<PlainCiphertext> {
+        Ok(PlainCiphertext {
+            values: Self::map(a, |x| x * factor),
+            level: a.level,
+            scale: a.scale / factor,
+        })
+    }
+
     fn drop_to_level(&self, a: &PlainCiphertext, level: usize) -> Result<PlainCiphertext> {
         Ok(PlainCiphertext {
             values: a.values.clone(),

@@ -66,6 +66,9 @@ pub enum OpKind {
     Rescale,
     /// Dropping primes.
     DropLevel,
+    /// Multiplying by a public constant by relabelling the scale (free: no level, no
+    /// key switch).
+    Relabel,
     /// A single rotation (its own key switch).
     Rotate,
     /// The shared key-switch decomposition of a hoisted `rotate_many`.
@@ -82,7 +85,7 @@ impl OpKind {
     }
 
     /// All kinds, in order.
-    pub const ALL: [OpKind; 17] = [
+    pub const ALL: [OpKind; 18] = [
         OpKind::Encode,
         OpKind::Encrypt,
         OpKind::Decrypt,
@@ -97,6 +100,7 @@ impl OpKind {
         OpKind::MulAccumulate,
         OpKind::Rescale,
         OpKind::DropLevel,
+        OpKind::Relabel,
         OpKind::Rotate,
         OpKind::HoistDecompose,
         OpKind::RotateHoisted,
@@ -204,6 +208,9 @@ pub struct OpCounts {
     pub negate: u64,
     /// Level drops.
     pub drop_level: u64,
+    /// Scale relabellings (multiplications by a public constant for free).
+    #[serde(default)]
+    pub relabel: u64,
 }
 
 /// Depth of one output.
@@ -358,6 +365,7 @@ impl Tracer {
                 OpKind::MulAccumulate => counts.ct_ct_mul += 1,
                 OpKind::Rescale => counts.rescale += 1,
                 OpKind::DropLevel => counts.drop_level += 1,
+                OpKind::Relabel => counts.relabel += 1,
                 OpKind::Rotate => {
                     counts.rotation += 1;
                     counts.key_switch += 1;
@@ -524,6 +532,10 @@ impl Backend for Tracer {
             a.level.saturating_sub(1),
             a.scale / q as f64,
         )
+    }
+
+    fn relabel(&self, a: &TraceCiphertext, factor: f64) -> Result<TraceCiphertext> {
+        self.push(OpKind::Relabel, vec![a.id], a.level, a.scale / factor)
     }
 
     fn drop_to_level(&self, a: &TraceCiphertext, level: usize) -> Result<TraceCiphertext> {

@@ -275,6 +275,7 @@ fn run_once<B: Backend>(
         TaskKind::Negate => timed(|| be.negate(&o.a)),
         TaskKind::AddPlain => timed(|| be.add_plain(&o.a, &o.p_add)),
         TaskKind::MulInt => timed(|| be.mul_int(&o.a, 3)),
+        TaskKind::Relabel => timed(|| be.relabel(&o.a, 0.5)),
         TaskKind::MulPlain => {
             let (p, _, _) = o.mult.as_ref().ok_or_else(|| no_level(shape))?;
             timed(|| be.mul_plain(&o.a, p))

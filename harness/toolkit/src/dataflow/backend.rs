@@ -392,6 +392,16 @@ impl<B: Backend> Backend for Dataflow<B> {
         )
     }
 
+    fn relabel(&self, a: &Deferred<B>, factor: f64) -> Result<Deferred<B>> {
+        let l = level_of(a);
+        self.record_one(
+            TaskOp::Relabel(a.at(), factor),
+            TaskKind::Relabel,
+            l,
+            (l, scale_of(a) / factor),
+        )
+    }
+
     fn rotate(&self, a: &Deferred<B>, step: i32) -> Result<Deferred<B>> {
         self.record_like(TaskOp::Rotate(a.at(), step), TaskKind::Rotate, a)
     }

@@ -393,6 +393,7 @@ fn run_op<B: Backend>(server: &B, op: &TaskOp, v: &[Arc<Value<B>>]) -> Result<Va
         }
         TaskOp::Rescale(a) => Value::Ct(server.rescale(ct(v, 0, *a)?)?),
         TaskOp::DropToLevel(a, l) => Value::Ct(server.drop_to_level(ct(v, 0, *a)?, *l)?),
+        TaskOp::Relabel(a, f) => Value::Ct(server.relabel(ct(v, 0, *a)?, *f)?),
         TaskOp::Rotate(a, s) => Value::Ct(server.rotate(ct(v, 0, *a)?, *s)?),
         TaskOp::RotateMany(a, steps) => Value::Many(server.rotate_many(ct(v, 0, *a)?, steps)?),
     })

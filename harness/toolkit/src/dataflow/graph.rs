@@ -36,6 +36,7 @@ pub(crate) enum TaskOp {
     MulSum(Vec<(Ref, Ref)>),
     Rescale(Ref),
     DropToLevel(Ref, usize),
+    Relabel(Ref, f64),
     Rotate(Ref, i32),
     RotateMany(Ref, Vec<i32>),
     /// Already executed (the operation was moved out to run it).
@@ -57,6 +58,7 @@ impl TaskOp {
             | TaskOp::MulInt(a, _)
             | TaskOp::Rescale(a)
             | TaskOp::DropToLevel(a, _)
+            | TaskOp::Relabel(a, _)
             | TaskOp::Rotate(a, _)
             | TaskOp::RotateMany(a, _) => vec![*a],
             TaskOp::MulSum(pairs) => pairs.iter().flat_map(|&(a, b)| [a, b]).collect(),

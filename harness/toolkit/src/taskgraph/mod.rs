@@ -48,6 +48,8 @@ pub enum TaskKind {
     Rescale,
     /// Dropping primes.
     DropLevel,
+    /// Relabelling the scale (a public constant multiplied in for free).
+    Relabel,
     /// One rotation.
     Rotate,
     /// `fan` hoisted rotations of one ciphertext.
@@ -137,6 +139,7 @@ impl TaskGraph {
                 // The tracer records the level after the rescale.
                 OpKind::Rescale => Some(TaskShape::new(TaskKind::Rescale, node.level + 1)),
                 OpKind::DropLevel => Some(single(TaskKind::DropLevel)),
+                OpKind::Relabel => Some(single(TaskKind::Relabel)),
                 OpKind::Rotate => Some(single(TaskKind::Rotate)),
                 OpKind::HoistDecompose => Some(TaskShape {
                     kind: TaskKind::RotateMany,
@@ -217,6 +220,7 @@ pub fn proxy_cost(shape: &TaskShape) -> f64 {
     let per_prime = match shape.kind {
         TaskKind::Input => 0.0,
         TaskKind::Add | TaskKind::Sub | TaskKind::Negate | TaskKind::AddPlain => 0.02,
+        TaskKind::Relabel => 0.0,
         TaskKind::MulPlain | TaskKind::MulConst | TaskKind::MulInt | TaskKind::DropLevel => 0.03,
         TaskKind::Encode => 0.5,
         TaskKind::Rescale => 0.6,
