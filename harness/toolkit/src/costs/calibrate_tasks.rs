@@ -275,7 +275,9 @@ fn run_once<B: Backend>(
         TaskKind::Negate => timed(|| be.negate(&o.a)),
         TaskKind::AddPlain => timed(|| be.add_plain(&o.a, &o.p_add)),
         TaskKind::MulInt => timed(|| be.mul_int(&o.a, 3)),
-        TaskKind::Relabel => timed(|| be.relabel(&o.a, 0.5)),
+        // A factor above 1 lowers the scale, so the operand fits at every level (0.5 would
+        // double a level-0 scale past q_0).
+        TaskKind::Relabel => timed(|| be.relabel(&o.a, 2.0)),
         TaskKind::MulPlain => {
             let (p, _, _) = o.mult.as_ref().ok_or_else(|| no_level(shape))?;
             timed(|| be.mul_plain(&o.a, p))
