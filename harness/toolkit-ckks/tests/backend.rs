@@ -231,7 +231,7 @@ fn setup_refuses_what_it_cannot_build() {
     ));
     // The same checks without keys: a ring beyond the engine, or beyond the 128-bit bound.
     let check = CkksSetup::check_parameters;
-    assert!(check(&requirement(2, 17, vec![]), Security::Bits128, None).is_err());
+    assert!(check(&requirement(2, 18, vec![]), Security::Bits128, None).is_err());
     assert!(check(&requirement(2, 12, vec![]), Security::Bits128, None).is_err());
     assert!(check(
         &requirement(2, 12, vec![]),
