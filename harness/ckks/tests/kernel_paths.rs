@@ -105,14 +105,8 @@ fn assert_paths_agree(spec: ParameterSpec) {
 
 #[test]
 fn all_paths_give_identical_ciphertexts_n10() {
-    assert_paths_agree(ParameterSpec {
-        log_n: 10,
-        log_scale: 40,
-        first_prime_bits: 50,
-        levels: 4,
-        dnum: 2,
-        security: Security::InsecureForTests,
-    });
+    let preset = CkksParameters::insecure_test_n10_l4().expect("preset");
+    assert_paths_agree(*preset.spec());
 }
 
 #[test]

@@ -95,29 +95,6 @@ impl EvaluationKeys {
     pub fn galois_key_count(&self) -> usize {
         self.galois_keys.galois_elements().len()
     }
-    /// Exact serialized size of the relinearization key.
-    pub fn relin_key_bytes(&self) -> u64 {
-        self.relin_key.serialized_size(&self.params) as u64
-    }
-    /// Exact serialized size of all Galois keys (one object).
-    pub fn galois_key_bytes(&self) -> u64 {
-        self.galois_keys.serialized_size(&self.params) as u64
-    }
-    /// Exact serialized size of the public key (0 if absent).
-    pub fn public_key_bytes(&self) -> u64 {
-        self.public_key
-            .as_ref()
-            .map_or(0, |pk| pk.serialized_size(&self.params) as u64)
-    }
-    /// Relinearization plus Galois keys: the evaluation-key upload (without the public key
-    /// and the parameters, see [`EvaluationKeys::parameter_bytes`]).
-    pub fn eval_key_bytes(&self) -> u64 {
-        self.relin_key_bytes() + self.galois_key_bytes()
-    }
-    /// Exact serialized size of the parameters.
-    pub fn parameter_bytes(&self) -> u64 {
-        self.params.serialized_size() as u64
-    }
 }
 
 /// Customer-only key material: the secret key and the CSPRNG for seeded encryption.
